@@ -1,0 +1,311 @@
+"""The ``milclicks`` command: serve, migrate, and manage platforms, deployments and keys."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from . import db
+from .lti import keys as tool_keys
+from .lti.models import Deployment, DeploymentStatus, KeyState, Platform, ToolKey
+from .migrate import upgrade
+
+
+def _platform(platform_id: int) -> Platform:
+    platform = db.session().get(Platform, platform_id)
+    if platform is None:
+        raise click.ClickException(f"No platform with id {platform_id}; 'milclicks platform list' shows them.")
+    return platform
+
+
+def _commit(what: str) -> None:
+    try:
+        db.session().commit()
+    except IntegrityError as exc:
+        db.session().rollback()
+        raise click.ClickException(f"{what} already exists.") from exc
+
+
+# --------------------------------------------------------------------------- serve and db
+
+
+@click.command("serve")
+@click.option("--bind", default=lambda: os.environ.get("MILCLICKS_BIND", "127.0.0.1:8000"), show_default="127.0.0.1:8000",
+              help="Address and port to listen on (MILCLICKS_BIND).")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("MILCLICKS_WORKERS", "2")), show_default="2",
+              help="Worker processes (MILCLICKS_WORKERS).")
+@click.option("--threads", type=int, default=lambda: int(os.environ.get("MILCLICKS_THREADS", "4")), show_default="4",
+              help="Threads per worker (MILCLICKS_THREADS).")
+@with_appcontext
+def serve_command(bind: str, workers: int, threads: int) -> None:
+    """Migrate the database, make keys on first run, and serve the tool with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from . import create_app
+
+    upgrade(current_app.config["DATABASE_URL"])
+    tool_keys.ensure_keys(db.session())
+    click.echo(f"MIL CLICKS is listening on http://{bind}  (install page: http://{bind}/install)")
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", [bind])
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 60)
+            self.cfg.set("graceful_timeout", 20)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("forwarded_allow_ips", "*" if current_app.config["PROXY_HOPS"] else "127.0.0.1")
+
+        def load(self) -> Flask:
+            return create_app()
+
+    Server().run()
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+# --------------------------------------------------------------------------- platforms
+
+
+@click.group("platform")
+def platform_group() -> None:
+    """LMS registrations: an issuer and the client id it gave the tool."""
+
+
+@platform_group.command("add")
+@click.option("--name", default="", help="A name you will recognise, e.g. 'Lakeside Moodle'.")
+@click.option("--issuer", required=True, help="The platform's issuer (Moodle: the site URL; Canvas: https://canvas.instructure.com).")
+@click.option("--client-id", required=True, help="The client id the LMS gave the tool.")
+@click.option("--auth-login-url", required=True, help="The platform's OIDC authentication URL.")
+@click.option("--auth-token-url", default="", help="The platform's access token URL (for grades and rosters).")
+@click.option("--key-set-url", default="", help="The platform's public keyset URL.")
+@click.option("--auth-audience", default="", help="Audience for token requests, if not the token URL.")
+@click.option("--deployment", "deployments", multiple=True, help="A deployment id to accept; repeat for several.")
+@with_appcontext
+def platform_add(name, issuer, client_id, auth_login_url, auth_token_url, key_set_url, auth_audience, deployments) -> None:
+    """Register a platform."""
+    if not key_set_url:
+        raise click.ClickException("--key-set-url is needed so the tool can check the platform's signatures.")
+    for label, url in (("--auth-login-url", auth_login_url), ("--key-set-url", key_set_url), ("--auth-token-url", auth_token_url)):
+        if url and not url.startswith(("https://", "http://")):
+            raise click.ClickException(f"{label} must be an http(s) URL, not {url!r}.")
+    platform = Platform(
+        name=name, issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
+        auth_token_url=auth_token_url, key_set_url=key_set_url, auth_audience=auth_audience,
+        deployments=[Deployment(deployment_id=d) for d in deployments],
+    )
+    db.session().add(platform)
+    _commit(f"A platform with issuer {issuer} and client id {client_id}")
+    click.echo(f"Added platform {platform.id}: {issuer} (client id {client_id})")
+
+
+@platform_group.command("list")
+@with_appcontext
+def platform_list() -> None:
+    """List registered platforms."""
+    rows = db.session().scalars(select(Platform).order_by(Platform.id)).all()
+    if not rows:
+        click.echo("No platforms yet. Add one with 'milclicks platform add' or dynamic registration.")
+        return
+    for p in rows:
+        state = "enabled" if p.enabled else "disabled"
+        click.echo(f"{p.id}\t{p.name or '-'}\t{p.issuer}\t{p.client_id}\t{len(p.deployments)} deployment(s)\t{state}")
+
+
+@platform_group.command("show")
+@click.argument("platform_id", type=int)
+@with_appcontext
+def platform_show(platform_id: int) -> None:
+    """Show one platform with its deployments, as JSON."""
+    click.echo(json.dumps(_platform(platform_id).to_dict(), indent=2))
+
+
+@platform_group.command("remove")
+@click.argument("platform_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def platform_remove(platform_id: int, yes: bool) -> None:
+    """Remove a platform and its deployments."""
+    platform = _platform(platform_id)
+    if not yes:
+        click.confirm(f"Remove {platform.issuer} (client id {platform.client_id}) and its deployments?", abort=True)
+    db.session().delete(platform)
+    db.session().commit()
+    click.echo(f"Removed platform {platform_id}.")
+
+
+@platform_group.command("export")
+@click.argument("output", type=click.File("w"), default="-")
+@with_appcontext
+def platform_export(output) -> None:
+    """Write every platform and deployment as JSON (to a file or standard output)."""
+    rows = db.session().scalars(select(Platform).order_by(Platform.id)).all()
+    json.dump({"platforms": [p.to_dict() for p in rows]}, output, indent=2)
+    output.write("\n")
+
+
+PLATFORM_FIELDS = ("name", "issuer", "client_id", "auth_login_url", "auth_token_url", "auth_audience", "key_set_url")
+
+
+def import_platforms(data: Any) -> tuple[int, int]:
+    """Add or update platforms from exported JSON; return (added, updated)."""
+    if not isinstance(data, dict) or not isinstance(data.get("platforms"), list):
+        raise ValueError("expected an object with a 'platforms' list, as written by 'milclicks platform export'")
+    sess = db.session()
+    added = updated = 0
+    for index, item in enumerate(data["platforms"]):
+        where = f"platforms[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where}: must be an object")
+        for required in ("issuer", "client_id", "auth_login_url"):
+            if not isinstance(item.get(required), str) or not item[required]:
+                raise ValueError(f"{where}: '{required}' is required")
+        if not item.get("key_set_url") and not item.get("key_set"):
+            raise ValueError(f"{where}: 'key_set_url' or 'key_set' is required")
+        platform = sess.scalar(select(Platform).where(Platform.issuer == item["issuer"], Platform.client_id == item["client_id"]))
+        if platform is None:
+            platform = Platform(issuer=item["issuer"], client_id=item["client_id"])
+            sess.add(platform)
+            added += 1
+        else:
+            updated += 1
+        for field in PLATFORM_FIELDS:
+            if field in item:
+                setattr(platform, field, item[field] or "")
+        platform.key_set = item.get("key_set")
+        platform.enabled = bool(item.get("enabled", True))
+        known = {d.deployment_id for d in platform.deployments}
+        for dep_index, dep in enumerate(item.get("deployments", [])):
+            if not isinstance(dep, dict) or not dep.get("deployment_id"):
+                raise ValueError(f"{where}.deployments[{dep_index}]: 'deployment_id' is required")
+            try:
+                status = DeploymentStatus(dep.get("status", "active"))
+            except ValueError as exc:
+                raise ValueError(f"{where}.deployments[{dep_index}]: status must be active, pending or disabled") from exc
+            if dep["deployment_id"] not in known:
+                platform.deployments.append(Deployment(deployment_id=dep["deployment_id"], status=status))
+                known.add(dep["deployment_id"])
+    sess.commit()
+    return added, updated
+
+
+@platform_group.command("import")
+@click.argument("source", type=click.File("r"))
+@with_appcontext
+def platform_import(source) -> None:
+    """Add or update platforms from a JSON file written by 'platform export'."""
+    try:
+        data = json.load(source)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{source.name}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+    try:
+        added, updated = import_platforms(data)
+    except ValueError as exc:
+        db.session().rollback()
+        raise click.ClickException(f"{source.name}: {exc}. Nothing was imported.") from exc
+    click.echo(f"Imported: {added} added, {updated} updated.")
+
+
+# --------------------------------------------------------------------------- deployments
+
+
+@click.group("deployment")
+def deployment_group() -> None:
+    """Deployments: each install of the tool inside a platform."""
+
+
+@deployment_group.command("add")
+@click.argument("platform_id", type=int)
+@click.argument("deployment_id")
+@with_appcontext
+def deployment_add(platform_id: int, deployment_id: str) -> None:
+    """Accept launches from DEPLOYMENT_ID of platform PLATFORM_ID."""
+    platform = _platform(platform_id)
+    platform.deployments.append(Deployment(deployment_id=deployment_id))
+    _commit(f"Deployment {deployment_id} of platform {platform_id}")
+    click.echo(f"Added deployment {deployment_id} to platform {platform_id}.")
+
+
+@deployment_group.command("remove")
+@click.argument("platform_id", type=int)
+@click.argument("deployment_id")
+@with_appcontext
+def deployment_remove(platform_id: int, deployment_id: str) -> None:
+    """Stop accepting launches from a deployment."""
+    platform = _platform(platform_id)
+    row = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
+    if row is None:
+        raise click.ClickException(f"Platform {platform_id} has no deployment {deployment_id}.")
+    db.session().delete(row)
+    db.session().commit()
+    click.echo(f"Removed deployment {deployment_id} from platform {platform_id}.")
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """The tool's signing keys."""
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """List the tool's keys and their state."""
+    sess = db.session()
+    tool_keys.ensure_keys(sess)
+    published = {k.kid for k in tool_keys.published_keys(sess)}
+    for key in sess.scalars(select(ToolKey).order_by(ToolKey.id)):
+        expiry = f"until {key.expires_at:%Y-%m-%d %H:%M} UTC" if key.state == KeyState.PREVIOUS and key.expires_at else ""
+        shown = "published" if key.kid in published else "expired"
+        click.echo(f"{key.kid}\t{key.state.value}\t{shown}\t{expiry}".rstrip())
+
+
+@keys_group.command("rotate")
+@click.option("--overlap-hours", type=int, default=None,
+              help="How long the old key stays published (default MILCLICKS_KEY_OVERLAP_HOURS).")
+@with_appcontext
+def keys_rotate(overlap_hours: int | None) -> None:
+    """Start signing with the next key; keep the old one published for the overlap."""
+    hours = current_app.config["KEY_OVERLAP_HOURS"] if overlap_hours is None else overlap_hours
+    if hours < 0:
+        raise click.ClickException("--overlap-hours cannot be negative.")
+    promoted = tool_keys.rotate(db.session(), hours)
+    click.echo(f"Now signing with {promoted.kid}; the previous key stays published for {hours} hours.")
+
+
+COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group)
+
+
+def register_commands(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), help="MIL CLICKS for LMS.")
+    sys.exit(cli.main(prog_name="milclicks"))

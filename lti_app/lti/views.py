@@ -1,0 +1,79 @@
+"""LTI endpoints: OIDC login, launch, the tool's JWKS, and the page a launch lands on."""
+
+from __future__ import annotations
+
+import logging
+from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
+
+from .. import db
+from . import keys
+from .errors import LaunchError
+from .launch import CookiesBlocked, StorageCheckNeeded, ToolMessageLaunch, load_launch, start_login
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__)
+
+
+def render_problem(err: LaunchError):
+    """Render a refused login or launch as a page an admin can act on, and log it."""
+    log.warning(err.log_line())
+    return render_template("errors/launch.html", err=err), err.status
+
+
+@bp.app_errorhandler(LaunchError)
+def _launch_error(err: LaunchError):
+    return render_problem(err)
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login():
+    try:
+        started = start_login()
+    except LaunchError as err:
+        return render_problem(err)
+    if started.storage_target:
+        response = make_response(render_template("lti/storage_login.html", start=started))
+    else:
+        response = redirect(started.auth_url, 302)
+    started.cookies.update_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/lti/launch")
+def launch():
+    message_launch = ToolMessageLaunch()
+    try:
+        message_launch.validate()
+    except StorageCheckNeeded as check:
+        return render_template("lti/storage_check.html", check=check,
+                               id_token=request.form.get("id_token", "")), 200
+    except CookiesBlocked as err:
+        log.warning(err.log_line())
+        login_url = url_for("lti.login", **err.login)
+        return render_template("lti/new_window.html", err=err, login_url=login_url), err.status
+    except LaunchError as err:
+        return render_problem(err)
+    return redirect(url_for("lti.home", launch_id=message_launch.get_launch_id()), 303)
+
+
+@bp.get("/.well-known/jwks.json")
+@bp.get("/lti/jwks")
+def jwks():
+    sess = db.session()
+    keys.ensure_keys(sess)
+    response = jsonify(keys.jwks(sess))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.url_value_preprocessor
+def _load_launch(endpoint, values):
+    if values and "launch_id" in values:
+        g.launch = load_launch(values["launch_id"])
+
+
+@bp.get("/l/<launch_id>/")
+def home(launch_id: str):
+    return render_template("lti/home.html", launch=g.launch)

@@ -1,0 +1,4 @@
+"""Import every model so that ``Base.metadata`` knows every table (for migrations)."""
+
+from .lti.models import Deployment, Platform, ToolKey  # noqa: F401
+from .store import StoreEntry  # noqa: F401
