@@ -57,11 +57,17 @@ def make_app(database_url: str, data_dir, **overrides: Any):
     return create_app(config)
 
 
+#: Tables kept between tests: the tool's keys are slow to make and no test depends on
+#: their absence (key tests start from their own rotation).
+KEPT_TABLES = {"tool_keys"}
+
+
 def _clean(app) -> None:
     with app.app_context():
         with db.engine().begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(delete(table))
+                if table.name not in KEPT_TABLES:
+                    conn.execute(delete(table))
     if STORE_URL:
         client = redis.Redis.from_url(STORE_URL)
         keys = client.keys("milclicks:*")

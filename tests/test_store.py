@@ -1,0 +1,80 @@
+"""The shared store: one-time add and pop hold across workers, entries expire."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from flask import Flask
+
+from lti_app.store import RedisStore, SqlStore, store
+from tests.conftest import STORE_URL
+
+
+@pytest.fixture
+def shared(app):
+    with app.app_context():
+        yield store()
+
+
+def test_backend_follows_the_setting(shared):
+    assert isinstance(shared, RedisStore if STORE_URL else SqlStore)
+
+
+def test_set_get_and_overwrite(shared):
+    shared.set("k", {"a": 1}, 60)
+    assert shared.get("k") == {"a": 1}
+    shared.set("k", [2], 60)
+    assert shared.get("k") == [2]
+
+
+def test_add_only_once(shared):
+    assert shared.add("once", 1, 60) is True
+    assert shared.add("once", 2, 60) is False
+    assert shared.get("once") == 1
+
+
+def test_pop_returns_the_value_once(shared):
+    shared.set("p", "v", 60)
+    assert shared.pop("p") == "v"
+    assert shared.pop("p") is None
+
+
+def test_entries_expire(shared):
+    shared.set("short", 1, 1)
+    assert shared.add("short-add", 1, 1)
+    time.sleep(1.2)
+    assert shared.get("short") is None
+    assert shared.add("short-add", 2, 60), "an expired key must count as absent"
+
+
+def test_concurrent_adds_let_exactly_one_win(app):
+    # Separate engines and connections, as separate worker processes would have.
+    from lti_app import create_app
+
+    winners = []
+    barrier = threading.Barrier(8)
+
+    def worker():
+        other = create_app({**app.config, "TESTING": True})
+        with other.app_context():
+            barrier.wait()
+            winners.append(store().add("race", 1, 60))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert winners.count(True) == 1
+
+
+def test_sql_sweep_removes_expired_rows(app):
+    if STORE_URL:
+        pytest.skip("the SQL store is not in use")
+    with app.app_context():
+        s = store()
+        s.set("old", 1, 1)
+        time.sleep(1.1)
+        assert s.sweep() >= 1
