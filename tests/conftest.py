@@ -199,3 +199,25 @@ class LaunchDriver:
 @pytest.fixture
 def driver(client, platform, registered) -> LaunchDriver:
     return LaunchDriver(client, platform)
+
+
+@pytest.fixture(scope="session")
+def live_tool(tmp_path_factory, platform):
+    """``milclicks serve`` with two workers, the test platform registered on it."""
+    from .live import LiveTool
+
+    tool = LiveTool(tmp_path_factory.mktemp("live"))
+    reg = platform.registration
+    tool.cli(
+        "platform", "add", "--name", "Test LMS", "--issuer", reg["issuer"], "--client-id", reg["client_id"],
+        "--auth-login-url", reg["auth_login_url"], "--auth-token-url", reg["auth_token_url"],
+        "--key-set-url", reg["key_set_url"], "--deployment", platform.deployment_id,
+    )
+    yield tool
+    tool.stop()
+
+
+@pytest.fixture
+def live(live_tool, platform):
+    platform.tool_url = live_tool.url
+    return live_tool

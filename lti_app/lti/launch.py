@@ -236,11 +236,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return self
 
     def get_client_id(self) -> str | None:
+        # azp, when present, names the party the token was issued to; aud must then list it.
         body = self._get_jwt_body()
         aud, azp = body.get("aud"), body.get("azp")
+        if isinstance(azp, str) and azp:
+            return azp
         if isinstance(aud, list):
-            if len(aud) > 1 and isinstance(azp, str):
-                return azp
             return aud[0] if aud and isinstance(aud[0], str) else None
         return aud if isinstance(aud, str) else None
 
@@ -408,6 +409,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         body = {k: v for k, v in self._jwt["body"].items() if k not in PERSONAL_CLAIMS}
         body["_tool"] = {"platform_id": self._platform.id, "at": int(time.time())}
         self._session_service.save_launch_data(self._launch_id, body)
+        self.launch = Launch(self._launch_id, body)
         return self
 
 

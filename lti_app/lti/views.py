@@ -55,7 +55,12 @@ def launch():
         return render_template("lti/new_window.html", err=err, login_url=login_url), err.status
     except LaunchError as err:
         return render_problem(err)
-    return redirect(url_for("lti.home", launch_id=message_launch.get_launch_id()), 303)
+    accepted = message_launch.launch
+    log.info(
+        "launch accepted platform=%s deployment=%s message=%s role=%s",
+        accepted.platform_id, accepted.deployment_id, accepted.message_type, accepted.role.value,
+    )
+    return redirect(url_for("lti.home", launch_id=accepted.id), 303)
 
 
 @bp.get("/.well-known/jwks.json")
