@@ -52,10 +52,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store.init_app(app)
     i18n.init_app(app)
 
+    from .install import bp as install_bp
     from .lti.views import bp as lti_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti_bp)
+    app.register_blueprint(install_bp)
 
     from .cli import register_commands
 

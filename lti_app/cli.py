@@ -53,7 +53,7 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
 
     upgrade(current_app.config["DATABASE_URL"])
     tool_keys.ensure_keys(db.session())
-    click.echo(f"MIL CLICKS is listening on http://{bind}  (install page: http://{bind}/install)")
+    click.echo(f"MIL CLICKS is listening on http://{bind}/ (the front page lists the URLs to register in an LMS)")
 
     class Server(BaseApplication):
         def load_config(self) -> None:

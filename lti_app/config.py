@@ -71,6 +71,7 @@ OPTIONS: tuple[Option, ...] = (
            "After a key rotation, how long the previous key stays published."),
     Option("MODULES_DIR", str, str(PROJECT_ROOT / "modules"), "Folder of MIL CLICKS modules."),
     Option("GUIDES_DIR", str, str(PROJECT_ROOT / "teacher_guides"), "Folder of teacher guides."),
+    Option("TRANSLATIONS_DIR", str, str(PROJECT_ROOT / "translations"), "Folder of gettext catalogs."),
 )
 
 

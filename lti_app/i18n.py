@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
-from .config import PROJECT_ROOT, RTL_LOCALES, SUPPORTED_LOCALES
+from .config import RTL_LOCALES, SUPPORTED_LOCALES
 
 _BY_LANGUAGE = {code.split("_")[0]: code for code in SUPPORTED_LOCALES if "_" not in code}
 
@@ -42,5 +42,5 @@ def text_direction(locale: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
     Babel(app, locale_selector=select_locale)

@@ -24,3 +24,10 @@ def test_unreachable_database_is_reported(tmp_path):
     resp = app.test_client().get("/healthz")
     assert resp.status_code == 503
     assert resp.get_json()["database"] == "unavailable"
+
+
+def test_front_page_lists_the_urls_to_register(client):
+    text = client.get("/", base_url="https://milclicks.school.example").get_data(as_text=True)
+    for url in ("https://milclicks.school.example/lti/login", "https://milclicks.school.example/lti/launch",
+                "https://milclicks.school.example/lti/jwks"):
+        assert url in text
