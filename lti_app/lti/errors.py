@@ -32,14 +32,14 @@ PROBLEMS: dict[str, Problem] = {
     "login_unknown_platform": Problem(
         400,
         _l("No platform is registered with issuer %(iss)s and client id %(client_id)s."),
-        _l("Register the platform on the tool (admin area or the command 'milclicks platform add'), or correct the issuer and client id."),
+        _l("Register the platform on the tool with the command 'milclicks platform add', or correct the issuer and client id."),
     ),
     "login_ambiguous_platform": Problem(
         400,
         _l("Several registrations share issuer %(iss)s and the login request did not name a client id."),
         _l("Ask the LMS to send client_id with the login request (Canvas and Moodle do), or remove the unused registrations."),
     ),
-    "platform_disabled": Problem(403, _l("This platform's registration (%(iss)s, %(client_id)s) is disabled on the tool."), _l("A tool admin can enable it again in the admin area.")),
+    "platform_disabled": Problem(403, _l("This platform's registration (%(iss)s, %(client_id)s) is disabled on the tool."), _l("A tool admin can enable it again.")),
     # Token shape
     "token_missing": Problem(400, _l("The launch carried no id_token."), _PLATFORM_BUG),
     "token_too_large": Problem(413, _l("The id_token is larger than the tool accepts (%(size)s bytes, limit %(limit)s)."), _PLATFORM_BUG),
@@ -71,9 +71,9 @@ PROBLEMS: dict[str, Problem] = {
     "nonce_replayed": Problem(401, _l("This launch was already used. An id_token can be used only once."), _REOPEN),
     # Deployment
     "deployment_missing": Problem(400, _l("The id_token has no deployment_id."), _PLATFORM_BUG),
-    "deployment_unknown": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is not registered on the tool."), _l("Add the deployment id on the tool (admin area or 'milclicks deployment add'). Each new install of the tool in the LMS gets a new deployment id.")),
-    "deployment_pending": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is waiting for a tool admin's approval."), _l("A tool admin can approve it in the admin area.")),
-    "deployment_disabled": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is disabled on the tool."), _l("A tool admin can enable it again in the admin area.")),
+    "deployment_unknown": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is not registered on the tool."), _l("Add the deployment id on the tool with 'milclicks deployment add'. Each new install of the tool in the LMS gets a new deployment id.")),
+    "deployment_pending": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is waiting for a tool admin's approval."), _l("A tool admin can approve it.")),
+    "deployment_disabled": Problem(403, _l("Deployment %(deployment_id)s of platform %(iss)s is disabled on the tool."), _l("A tool admin can enable it again.")),
     # Message claims
     "version_invalid": Problem(400, _l("The launch's LTI version is %(version)s; this tool speaks LTI 1.3.0."), _PLATFORM_BUG),
     "message_type_missing": Problem(400, _l("The launch does not say what kind of message it is (no message_type)."), _PLATFORM_BUG),

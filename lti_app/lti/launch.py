@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
 
@@ -48,6 +49,8 @@ PERSONAL_CLAIMS = (
     "name", "given_name", "family_name", "middle_name", "nickname", "email", "picture",
     "preferred_username", LTI + "lis", "https://purl.imsglobal.org/spec/lti/claim/lti1p1",
 )
+NOT_GIVEN = _l("(not given)")
+
 #: Parameters a login request may carry, kept to restart it in a new window.
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "client_id", "lti_deployment_id")
 
@@ -114,7 +117,7 @@ def start_login() -> LoginStart:
     if platform is None:
         if not client_id and len(conf.platforms_for(iss)) > 1:
             raise LaunchError("login_ambiguous_platform", iss=iss)
-        raise LaunchError("login_unknown_platform", iss=iss, client_id=client_id or "-")
+        raise LaunchError("login_unknown_platform", iss=iss, client_id=client_id or NOT_GIVEN)
     if not platform.enabled:
         raise LaunchError("platform_disabled", iss=iss, client_id=platform.client_id)
 
@@ -250,11 +253,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         iss = body.get("iss")
         conf: DbToolConf = self._tool_config
         if not isinstance(iss, str) or not iss or not conf.platforms_for(iss):
-            raise LaunchError("issuer_unknown", iss=iss if isinstance(iss, str) else "-")
+            raise LaunchError("issuer_unknown", iss=iss if isinstance(iss, str) and iss else NOT_GIVEN)
         client_id = self.get_client_id()
         platform = conf.find_platform(iss, client_id) if client_id else None
         if platform is None:
-            raise LaunchError("client_unknown", iss=iss, client_id=client_id or "-")
+            raise LaunchError("client_unknown", iss=iss, client_id=client_id or NOT_GIVEN)
         if not platform.enabled:
             raise LaunchError("platform_disabled", iss=iss, client_id=client_id)
         aud = body.get("aud")
