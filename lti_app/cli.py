@@ -16,6 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from . import db
 from .lti import keys as tool_keys
 from .lti.models import Deployment, DeploymentStatus, KeyState, Platform, ToolKey
+from .grades import outbox
+from .grades.models import DeliveryStatus, ScoreDelivery
+from .grades.outbox import BackgroundDelivery
 from .migrate import upgrade
 
 
@@ -53,6 +56,8 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
 
     upgrade(current_app.config["DATABASE_URL"])
     tool_keys.ensure_keys(db.session())
+    if current_app.config["GRADE_BACKGROUND"]:
+        BackgroundDelivery(create_app()).start()
     click.echo(f"MIL CLICKS is listening on http://{bind}/ (the front page lists the URLs to register in an LMS)")
 
     class Server(BaseApplication):
@@ -296,7 +301,63 @@ def keys_rotate(overlap_hours: int | None) -> None:
     click.echo(f"Now signing with {promoted.kid}; the previous key stays published for {hours} hours.")
 
 
-COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group)
+# --------------------------------------------------------------------------- grades
+
+
+@click.group("grades")
+def grades_group() -> None:
+    """The outbox of scores on their way to LMS gradebooks."""
+
+
+@grades_group.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped (a worker process).")
+@with_appcontext
+def grades_deliver(loop: bool) -> None:
+    """Deliver every score that is due."""
+    import time
+
+    interval = current_app.config["GRADE_WORKER_INTERVAL_SECONDS"]
+    while True:
+        counts = outbox.deliver_due(db.session())
+        if counts or not loop:
+            summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+            click.echo(f"Grade delivery: {summary}.")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@grades_group.command("list")
+@click.option("--status", type=click.Choice([s.value for s in DeliveryStatus]), help="Only scores in this state.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@with_appcontext
+def grades_list(status: str | None, limit: int) -> None:
+    """List recent scores with their delivery state."""
+    query = select(ScoreDelivery).order_by(ScoreDelivery.id.desc()).limit(limit)
+    if status:
+        query = query.where(ScoreDelivery.status == DeliveryStatus(status))
+    rows = db.session().scalars(query).all()
+    if not rows:
+        click.echo("No scores.")
+    for row in rows:
+        score = "pending marking" if row.score_given is None else f"{row.score_given:g}/{row.score_maximum:g}"
+        error = f"\t{row.last_error}" if row.last_error and row.status != DeliveryStatus.DELIVERED else ""
+        click.echo(f"{row.id}\t{row.status.value}\t{score}\ttries={row.tries}\tplatform={row.platform_id}{error}")
+
+
+@grades_group.command("resend")
+@click.argument("delivery_id", type=int)
+@with_appcontext
+def grades_resend(delivery_id: int) -> None:
+    """Queue a failed score again."""
+    if not outbox.resend(db.session(), delivery_id):
+        raise click.ClickException(
+            f"Score {delivery_id} is not a failed score, or a newer score for that student replaced it."
+        )
+    click.echo(f"Score {delivery_id} is queued again.")
+
+
+COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,3 +2,4 @@
 
 from .lti.models import Deployment, Platform, ToolKey  # noqa: F401
 from .store import StoreEntry  # noqa: F401
+from .grades.models import ScoreDelivery  # noqa: F401

@@ -74,6 +74,13 @@ class TestPlatform:
         self.scores: list[dict[str, Any]] = []
         self.tokens_issued: list[str] = []
         self.storage: dict[str, Any] = {}
+        #: The tool's public keys, to check its client assertions (set by the tests).
+        self.tool_jwks: dict[str, Any] | None = None
+        self.token_requests = 0
+        self.issued_access_tokens: set[str] = set()
+        #: Answer the next N score posts with this HTTP status instead of accepting them.
+        self.fail_scores: list[int] = []
+        self.score_lock = threading.Lock()
         self.tool_url = ""
         self.app = self._build_app()
         self.server = make_server(issuer_host, 0, self.app, threaded=True)
@@ -134,6 +141,15 @@ class TestPlatform:
                 "accept_multiple": True,
                 "data": "opaque-platform-data",
             }
+        claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = {
+            "scope": [
+                "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+                "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+            ],
+            "lineitems": self.url + "/lineitems",
+            "lineitem": self.url + "/lineitems/link-7",
+        }
         claims.update(scenario.claims)
         for key in scenario.remove:
             claims.pop(key, None)
@@ -168,6 +184,44 @@ class TestPlatform:
             token = scenario.sign(claims, {"kid": platform.key.kid}) if scenario.sign else platform.sign(claims)
             platform.tokens_issued.append(token)
             return auto_post(params["redirect_uri"], {"id_token": token, "state": params["state"]})
+
+        @app.post("/token")
+        def token():
+            form = request.form
+            if form.get("grant_type") != "client_credentials":
+                return {"error": "unsupported_grant_type"}, 400
+            if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+                return {"error": "invalid_request"}, 400
+            try:
+                header = jwt.get_unverified_header(form.get("client_assertion", ""))
+                keys = {k["kid"]: k for k in (platform.tool_jwks or {}).get("keys", [])}
+                public = jwt.PyJWK(keys[header["kid"]]).key
+                claims = jwt.decode(form["client_assertion"], public, algorithms=["RS256"], audience=platform.url + "/token")
+            except (KeyError, jwt.InvalidTokenError) as exc:
+                return {"error": "invalid_client", "error_description": repr(exc)}, 401
+            if claims["iss"] != platform.client_id or claims["sub"] != platform.client_id:
+                return {"error": "invalid_client"}, 401
+            platform.token_requests += 1
+            access = "at-" + secrets.token_hex(12)
+            platform.issued_access_tokens.add(access)
+            return {"access_token": access, "token_type": "Bearer", "expires_in": 3600, "scope": form.get("scope", "")}
+
+        @app.post("/lineitems/<item>/scores")
+        def scores(item: str):
+            auth = request.headers.get("Authorization", "")
+            if not auth.startswith("Bearer ") or auth[7:] not in platform.issued_access_tokens:
+                return {"error": "invalid_token"}, 401
+            if request.mimetype != "application/vnd.ims.lis.v1.score+json":
+                return {"error": "wrong content type"}, 415
+            with platform.score_lock:
+                if platform.fail_scores:
+                    return {"error": "unavailable"}, platform.fail_scores.pop(0)
+                body = request.get_json(force=True)
+                previous = [s for s in platform.scores if s["lineitem"] == item and s["userId"] == body["userId"]]
+                if previous and body["timestamp"] <= previous[-1]["timestamp"]:
+                    return {"error": "timestamp must be after the previous score's"}, 400
+                platform.scores.append({**body, "lineitem": item})
+            return "", 204
 
         @app.get("/course/<hint>")
         def course(hint: str):

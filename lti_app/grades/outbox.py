@@ -1,0 +1,204 @@
+"""Queue scores in the database and deliver them, retrying with backoff, never twice at once.
+
+Rules that keep the LMS gradebook right:
+- at most one live score per student and line item: a new one supersedes older queued ones;
+- a worker claims a row with one atomic UPDATE and a lease, so two workers never send it;
+- each try carries a fresh timestamp, later than any earlier try for that student;
+- a row that fails while a newer score exists is superseded, never retried over the newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from .. import db
+from ..db import utcnow
+from ..lti.models import Platform
+from ..lti.toolconf import DbToolConf
+from ..store import store
+from .ags import DeliveryError, send_score
+from .models import DeliveryStatus, ScoreDelivery
+
+log = logging.getLogger(__name__)
+
+#: How long a worker may hold a claimed row before another may take it over.
+LEASE = timedelta(seconds=60)
+#: Backoff never waits longer than this between tries.
+MAX_BACKOFF_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ScoreToSend:
+    platform_id: int
+    lineitem_url: str
+    scopes: list[str]
+    user_sub: str
+    score_given: float | None
+    score_maximum: float
+    activity_progress: str = "Completed"
+    grading_progress: str = "FullyGraded"
+    attempt_id: int | None = None
+    comment: str | None = None
+
+
+def _same_key(row_platform, row_lineitem, row_user):
+    return and_(
+        ScoreDelivery.platform_id == row_platform,
+        ScoreDelivery.lineitem_url == row_lineitem,
+        ScoreDelivery.user_sub == row_user,
+    )
+
+
+def enqueue(sess: Session, score: ScoreToSend) -> ScoreDelivery:
+    """Queue a score (committing it) and supersede older unsent ones for the same student."""
+    now = utcnow()
+    row = ScoreDelivery(
+        platform_id=score.platform_id, lineitem_url=score.lineitem_url, scopes=list(score.scopes),
+        user_sub=score.user_sub, attempt_id=score.attempt_id, score_given=score.score_given,
+        score_maximum=score.score_maximum, activity_progress=score.activity_progress,
+        grading_progress=score.grading_progress, comment=score.comment, created_at=now, next_try_at=now,
+    )
+    sess.add(row)
+    sess.flush()
+    sess.execute(
+        update(ScoreDelivery)
+        .where(
+            _same_key(score.platform_id, score.lineitem_url, score.user_sub),
+            ScoreDelivery.id < row.id,
+            ScoreDelivery.status.in_([DeliveryStatus.QUEUED, DeliveryStatus.FAILED]),
+            or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now),
+        )
+        .values(status=DeliveryStatus.SUPERSEDED)
+    )
+    sess.commit()
+    return row
+
+
+def backoff_seconds(tries: int, base: int) -> float:
+    """Wait before try ``tries + 1``: doubling from ``base``, capped, with jitter."""
+    delay = min(base * 2 ** max(tries - 1, 0), MAX_BACKOFF_SECONDS)
+    return delay * random.uniform(0.8, 1.2)
+
+
+def _claim(sess: Session, row_id: int) -> bool:
+    now = utcnow()
+    claimed = sess.execute(
+        update(ScoreDelivery)
+        .where(
+            ScoreDelivery.id == row_id,
+            ScoreDelivery.status == DeliveryStatus.QUEUED,
+            ScoreDelivery.next_try_at <= now,
+            or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now),
+        )
+        .values(claimed_until=now + LEASE, tries=ScoreDelivery.tries + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    sess.commit()
+    return claimed == 1
+
+
+def _newer_exists(sess: Session, row: ScoreDelivery) -> bool:
+    return sess.scalar(
+        select(ScoreDelivery.id).where(_same_key(row.platform_id, row.lineitem_url, row.user_sub), ScoreDelivery.id > row.id).limit(1)
+    ) is not None
+
+
+def deliver_one(sess: Session, row_id: int) -> DeliveryStatus | None:
+    """Try to deliver one row if it is due and free; return its new status, or None if skipped."""
+    if not _claim(sess, row_id):
+        return None
+    row = sess.get(ScoreDelivery, row_id, populate_existing=True)
+    platform = sess.get(Platform, row.platform_id)
+    cfg = current_app.config
+    try:
+        if platform is None or not platform.enabled:
+            raise DeliveryError("the platform is disabled or no longer registered")
+        send_score(DbToolConf(sess).registration_for(platform), store(), row)
+    except DeliveryError as err:
+        row.last_error = err.reason
+        if _newer_exists(sess, row):
+            row.status = DeliveryStatus.SUPERSEDED
+        elif row.tries >= cfg["GRADE_MAX_TRIES"]:
+            row.status = DeliveryStatus.FAILED
+            log.warning("score %s failed after %s tries: %s", row.id, row.tries, err.reason)
+        else:
+            row.next_try_at = utcnow() + timedelta(seconds=backoff_seconds(row.tries, cfg["GRADE_RETRY_BASE_SECONDS"]))
+        row.claimed_until = None
+        sess.commit()
+        return row.status
+    row.status = DeliveryStatus.DELIVERED
+    row.delivered_at = utcnow()
+    row.last_error = None
+    row.claimed_until = None
+    sess.commit()
+    return row.status
+
+
+def due_ids(sess: Session, limit: int = 200) -> list[int]:
+    now = utcnow()
+    return list(sess.scalars(
+        select(ScoreDelivery.id)
+        .where(ScoreDelivery.status == DeliveryStatus.QUEUED, ScoreDelivery.next_try_at <= now,
+               or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now))
+        .order_by(ScoreDelivery.id)
+        .limit(limit)
+    ))
+
+
+def deliver_due(sess: Session, limit: int = 200) -> dict[str, int]:
+    """Deliver every due score (up to ``limit``); return counts by outcome."""
+    counts: dict[str, int] = {}
+    for row_id in due_ids(sess, limit):
+        status = deliver_one(sess, row_id)
+        key = status.value if status else "skipped"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def resend(sess: Session, row_id: int) -> bool:
+    """Queue a failed score again, unless a newer score for that student exists."""
+    row = sess.get(ScoreDelivery, row_id)
+    if row is None or row.status != DeliveryStatus.FAILED or _newer_exists(sess, row):
+        return False
+    row.status = DeliveryStatus.QUEUED
+    row.tries = 0
+    row.next_try_at = utcnow()
+    sess.commit()
+    return True
+
+
+class BackgroundDelivery:
+    """A thread that delivers due scores every few seconds (the embedded default's worker)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="grade-delivery", daemon=True)
+
+    def start(self) -> "BackgroundDelivery":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=15)
+
+    def _run(self) -> None:
+        interval = self.app.config["GRADE_WORKER_INTERVAL_SECONDS"]
+        while not self.stopped.is_set():
+            try:
+                with self.app.app_context():
+                    counts = deliver_due(db.session())
+                if counts:
+                    log.info("grade delivery: %s", counts)
+            except Exception:  # keep the worker alive through a database hiccup
+                log.exception("grade delivery round failed")
+            self.stopped.wait(interval)
