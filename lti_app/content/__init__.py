@@ -1,0 +1,39 @@
+"""MIL CLICKS modules as data: loading, checking and rendering lesson content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+from .components import image_data_uri
+from .fields import ContentError
+from .loader import Catalogue, ModuleError, load_catalogue, load_module
+from .render import inline_markdown, markdown, render_page
+from .schema import Image, LessonPage, Module, translatable_strings
+
+__all__ = [
+    "Catalogue", "ContentError", "LessonPage", "Module", "ModuleError", "catalogue", "init_app",
+    "inline_markdown", "load_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
+]
+
+
+def init_app(app: Flask, asset_url: Callable[[Image], str] | None = None) -> None:
+    """Give templates the Markdown filters and the image URL function content partials use.
+
+    ``asset_url`` turns a module image into a URL; by default images are inlined as data: URIs.
+    """
+    app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["inline_markdown"] = inline_markdown
+    app.jinja_env.globals["asset_url"] = asset_url or image_data_uri
+
+
+def catalogue() -> Catalogue:
+    """Return the current app's catalogue, loading MODULES_DIR on first use."""
+    extensions = current_app.extensions
+    if "content_catalogue" not in extensions:
+        loaded = load_catalogue(current_app.config["MODULES_DIR"])
+        for error in loaded.errors:
+            current_app.logger.warning("module left out of the catalogue: %s", error)
+        extensions["content_catalogue"] = loaded
+    return extensions["content_catalogue"]
