@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, db, health, i18n, logs, store
+from . import config, content, db, health, i18n, logs, store
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +51,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     store.init_app(app)
     i18n.init_app(app)
+    content.init_app(app)
 
+    from .activity.views import bp as activity_bp
     from .install import bp as install_bp
     from .lti.views import bp as lti_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(install_bp)
+    app.register_blueprint(activity_bp)
 
     from .cli import register_commands
 

@@ -73,7 +73,7 @@ OPTIONS: tuple[Option, ...] = (
            "Delivery tries for one score before it is marked failed (an admin can resend it)."),
     Option("GRADE_RETRY_BASE_SECONDS", int, 30,
            "Wait before the second try of a score; it doubles with each try, up to an hour."),
-    Option("GRADE_WORKER_INTERVAL_SECONDS", int, 5, "How often the background delivery looks for due scores."),
+    Option("GRADE_WORKER_INTERVAL_SECONDS", int, 2, "How often the background delivery looks for due scores."),
     Option("GRADE_BACKGROUND", int, 1,
            "1: 'milclicks serve' also delivers scores in the background; 0: run 'milclicks grades deliver --loop' instead."),
     Option("MODULES_DIR", str, str(PROJECT_ROOT / "modules"), "Folder of MIL CLICKS modules."),

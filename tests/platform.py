@@ -128,6 +128,7 @@ class TestPlatform:
             LTI + "context": {"id": "course-42", "label": "MIL-9", "title": "Media Literacy 9B", "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"]},
             LTI + "launch_presentation": {"locale": "en-GB", "document_target": "iframe"},
             LTI + "tool_platform": {"guid": "test-platform", "name": "Test LMS"},
+            LTI + "custom": {"module_id": "lateral-reading"},
         }
         if scenario.roles is None:
             del claims[LTI + "roles"]

@@ -29,12 +29,12 @@ def test_accept_language_then_default(app):
 
 def test_launch_locale_wins_over_the_browser(driver: LaunchDriver, app):
     launch_id = driver.launch_id(claims={LTI + "launch_presentation": {"locale": "pt-BR"}})
-    page = driver.client.get(f"/l/{launch_id}/", headers={"Accept-Language": "fr"})
+    page = driver.client.get(f"/l/{launch_id}/", headers={"Accept-Language": "fr"}, follow_redirects=True)
     assert '<html lang="pt" dir="ltr">' in page.get_data(as_text=True)
 
 
 def test_arabic_pages_are_right_to_left(driver: LaunchDriver):
     launch_id = driver.launch_id(claims={LTI + "launch_presentation": {"locale": "ar"}})
-    page = driver.client.get(f"/l/{launch_id}/")
+    page = driver.client.get(f"/l/{launch_id}/", follow_redirects=True)
     assert '<html lang="ar" dir="rtl">' in page.get_data(as_text=True)
     assert text_direction("ar") == "rtl" and text_direction("sr_Latn") == "ltr"

@@ -29,7 +29,7 @@ def test_launches_across_two_workers_and_replays_refused(live, platform):
         resp, sent = full_launch(live, platform, platform.prepare())
         assert resp.status_code == 303, resp.text
         page = requests.get(live.url + resp.headers["Location"], timeout=10)
-        assert page.status_code == 200 and "Lateral reading" in page.text
+        assert page.status_code == 200 and "Lateral reading and click restraint" in page.text
         replay = requests.post(live.url + "/lti/launch", data=sent["fields"], headers={"Cookie": sent["cookie"]}, timeout=10)
         assert replay.status_code == 401 and "nonce_replayed" in replay.text
     accepted = [json.loads(line) for line in live.read_log().splitlines() if "launch accepted" in line]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 
 from .. import db
 from . import keys
 from .errors import LaunchError
-from .launch import CookiesBlocked, StorageCheckNeeded, ToolMessageLaunch, load_launch, start_login
+from .launch import CookiesBlocked, StorageCheckNeeded, ToolMessageLaunch, start_login
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def launch():
         "launch accepted platform=%s deployment=%s message=%s role=%s",
         accepted.platform_id, accepted.deployment_id, accepted.message_type, accepted.role.value,
     )
-    return redirect(url_for("lti.home", launch_id=accepted.id), 303)
+    return redirect(url_for("activity.home", launch_id=accepted.id), 303)
 
 
 @bp.get("/.well-known/jwks.json")
@@ -71,14 +71,3 @@ def jwks():
     response = jsonify(keys.jwks(sess))
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
-
-
-@bp.url_value_preprocessor
-def _load_launch(endpoint, values):
-    if values and "launch_id" in values:
-        g.launch = load_launch(values["launch_id"])
-
-
-@bp.get("/l/<launch_id>/")
-def home(launch_id: str):
-    return render_template("lti/home.html", launch=g.launch)

@@ -25,10 +25,10 @@ def test_embedded_launch_with_partitioned_cookie(page, live, platform):
     hint = platform.prepare(roles=INSTRUCTOR)
     page.goto(f"{platform.url}/course/{hint}")
     frame = tool_frame(page, live)
-    heading = frame.locator("h1")
-    heading.wait_for(timeout=15000)
-    assert heading.inner_text() == "Lateral reading"
-    assert "teacher" in frame.locator("main").inner_text()
+    title = frame.locator(".module-title")
+    title.wait_for(timeout=15000)
+    assert title.inner_text() == "Lateral reading and click restraint"
+    assert "Teacher preview" in frame.locator("main").inner_text()
     screenshot(page, "embedded-launch")
 
 
@@ -44,9 +44,9 @@ def test_embedded_launch_through_platform_storage_when_cookies_are_lost(page, li
     page.route(f"{live.url}/lti/launch", lose_cookies)
     hint = platform.prepare()
     page.goto(f"{platform.url}/course/{hint}?storage=1")
-    heading = tool_frame(page, live).locator("h1")
-    heading.wait_for(timeout=15000)
-    assert heading.inner_text() == "Lateral reading"
+    title = tool_frame(page, live).locator(".module-title")
+    title.wait_for(timeout=15000)
+    assert title.inner_text() == "Lateral reading and click restraint"
     # First the platform's form post, then the tool's own confirmation after reading storage.
     assert len(posts) == 2 and "storage_check" in str(posts[1])
 
@@ -68,5 +68,5 @@ def test_without_cookies_or_storage_the_new_window_fallback_works(page, live, pl
         button.click()
     popup = popup_info.value
     popup.wait_for_load_state()
-    popup.locator("h1").wait_for(timeout=15000)
-    assert popup.locator("h1").inner_text() == "Lateral reading"
+    popup.locator(".module-title").wait_for(timeout=15000)
+    assert popup.locator(".module-title").inner_text() == "Lateral reading and click restraint"

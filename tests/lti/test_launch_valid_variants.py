@@ -32,7 +32,7 @@ VARIANTS = [
 @pytest.mark.parametrize("scenario, role", [v[1:] for v in VARIANTS], ids=[v[0] for v in VARIANTS])
 def test_certification_valid_launch_is_accepted(driver: LaunchDriver, app, scenario, role):
     launch_id = driver.launch_id(**scenario)
-    page = driver.client.get(f"/l/{launch_id}/")
+    page = driver.client.get(f"/l/{launch_id}/", follow_redirects=True)
     assert page.status_code == 200
     with app.test_request_context():
         assert load_launch(launch_id).role == role

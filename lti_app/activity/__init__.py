@@ -1,0 +1,1 @@
+"""The learner's side of an activity: lesson, quiz and result."""

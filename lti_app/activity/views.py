@@ -1,0 +1,333 @@
+"""What a launch lands on: the lesson, the quiz with immediate feedback, and the result.
+
+Every request finds its launch by the id in the URL; who the learner is, their role and
+their course come from that server-side launch, never from the browser.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import logging
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import content, db, quiz
+from ..grades import outbox
+from ..grades.models import DeliveryStatus, ScoreDelivery
+from ..lti.launch import Launch, load_launch
+from ..quiz.attempts import (
+    ActivitySettings,
+    Attempt,
+    AttemptStatus,
+    Learner,
+    attempts_of,
+    counted_attempt,
+    current_attempt,
+    quiz_scores,
+    save,
+    start_new,
+    submit,
+)
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("activity", __name__, url_prefix="/l/<launch_id>")
+
+AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@bp.url_value_preprocessor
+def _load(endpoint, values):
+    g.launch = load_launch(values["launch_id"])
+
+
+@bp.url_defaults
+def _launch_id(endpoint, values):
+    if "launch_id" not in values and g.get("launch") is not None:
+        values["launch_id"] = g.launch.id
+
+
+def csrf_token(launch: Launch) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, launch.id.encode(), hashlib.sha256).hexdigest()
+
+
+@bp.before_request
+def _check_csrf():
+    if request.method == "POST":
+        sent = request.form.get("csrf", "")
+        if not hmac.compare_digest(sent, csrf_token(g.launch)):
+            abort(400)
+
+
+@bp.app_context_processor
+def _globals():
+    launch = g.get("launch")
+    return {"csrf": csrf_token(launch) if launch else "", "quiz": quiz}
+
+
+@dataclasses.dataclass
+class Activity:
+    launch: Launch
+    module: content.Module
+    settings: ActivitySettings
+    warnings: list[str]
+    learner: Learner
+
+    @property
+    def grades_go_to_lms(self) -> bool:
+        ags = self.launch.ags or {}
+        return (not self.launch.role.is_staff and bool(ags.get("lineitem"))
+                and AGS_SCORE in (ags.get("scope") or []))
+
+
+def load_activity() -> Activity:
+    launch: Launch = g.launch
+    if launch.is_deep_linking:
+        abort(404)
+    module_id = launch.custom.get("module_id", "")
+    module = content.catalogue().get(module_id) if module_id else None
+    if module is None:
+        log.warning("launch %s names no known module (module_id=%r)", launch.id, module_id)
+        raise NoModule(module_id)
+    settings, warnings = ActivitySettings.from_custom(launch.custom)
+    learner = Learner(launch.platform_id, launch.deployment_id, str(launch.context.get("id", "")),
+                      str(launch.resource_link.get("id")), launch.sub)
+    return Activity(launch, module, settings, warnings, learner)
+
+
+class NoModule(Exception):
+    def __init__(self, module_id: str):
+        super().__init__(module_id)
+        self.module_id = module_id
+
+
+@bp.errorhandler(NoModule)
+def _no_module(err: NoModule):
+    return render_template("activity/no_module.html", module_id=err.module_id), 404
+
+
+def _attempt(activity: Activity) -> Attempt:
+    return current_attempt(db.session(), activity.learner, activity.module.id)
+
+
+def _reveal(activity: Activity, attempt: Attempt) -> bool:
+    """Whether the right answers may be shown for this attempt now."""
+    policy = activity.settings.show_answers
+    if policy == "immediately":
+        return True
+    if policy == "after_submit":
+        return attempt.status == AttemptStatus.SUBMITTED
+    if policy == "after_last_attempt":
+        used = len(attempts_of(db.session(), activity.learner))
+        last = activity.settings.attempts and used >= activity.settings.attempts
+        return attempt.status == AttemptStatus.SUBMITTED and bool(last)
+    return False
+
+
+def shown(score: quiz.Score, reveal: bool) -> quiz.Score:
+    """Hide the right answers the learner missed until the activity allows showing them."""
+    if reveal:
+        return score
+    return dataclasses.replace(score, feedback=tuple(f for f in score.feedback if f.verdict != "missed"))
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@bp.get("/")
+def home(launch_id: str):
+    launch: Launch = g.launch
+    if launch.is_deep_linking:
+        return render_template("lti/home.html", launch=launch)
+    activity = load_activity()
+    attempt = _attempt(activity)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect(url_for(".result"))
+    return redirect(url_for(".lesson", page=attempt.page))
+
+
+@bp.get("/lesson/<int:page>")
+def lesson(launch_id: str, page: int):
+    activity = load_activity()
+    pages = activity.module.pages
+    if not 1 <= page <= len(pages):
+        abort(404)
+    attempt = _attempt(activity)
+    if attempt.status == AttemptStatus.IN_PROGRESS and attempt.page != page:
+        save(db.session(), attempt, page=page)
+    lesson_page = pages[page - 1]
+    practice = []
+    for question in lesson_page.practice:
+        answer = attempt.practice.get(question.id)
+        result = quiz.score(question, answer) if answer is not None else None
+        practice.append((question, answer, result))
+    return render_template(
+        "activity/lesson.html", activity=activity, attempt=attempt, page=page, lesson_page=lesson_page,
+        body=content.render_page(activity.module, lesson_page), practice=practice, errors={},
+    )
+
+
+@bp.post("/lesson/<int:page>")
+def check_practice(launch_id: str, page: int):
+    activity = load_activity()
+    pages = activity.module.pages
+    if not 1 <= page <= len(pages):
+        abort(404)
+    question = next((q for q in pages[page - 1].practice if q.id == request.form.get("question")), None)
+    if question is None:
+        abort(400)
+    attempt = _attempt(activity)
+    try:
+        answer = quiz.answer_from_form(question, request.form)
+    except quiz.AnswerError as err:
+        return _lesson_with_error(activity, attempt, page, question.id, str(err))
+    save(db.session(), attempt, practice={**attempt.practice, question.id: answer})
+    return redirect(url_for(".lesson", page=page, _anchor=f"q-{question.id}"), 303)
+
+
+def _lesson_with_error(activity, attempt, page, question_id, message):
+    lesson_page = activity.module.pages[page - 1]
+    practice = [(q, attempt.practice.get(q.id), quiz.score(q, attempt.practice[q.id]) if q.id in attempt.practice else None)
+                for q in lesson_page.practice]
+    return render_template(
+        "activity/lesson.html", activity=activity, attempt=attempt, page=page, lesson_page=lesson_page,
+        body=content.render_page(activity.module, lesson_page), practice=practice, errors={question_id: message},
+    ), 422
+
+
+@bp.get("/quiz")
+def quiz_page(launch_id: str):
+    activity = load_activity()
+    attempt = _attempt(activity)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect(url_for(".result"))
+    return _render_quiz(activity, attempt, {})
+
+
+def _render_quiz(activity: Activity, attempt: Attempt, errors: dict[str, str], status: int = 200):
+    reveal = _reveal(activity, attempt)
+    scores = quiz_scores(activity.module, attempt.answers)
+    items = [
+        (q, attempt.answers.get(q.id, attempt.drafts.get(q.id)), shown(scores[q.id], reveal) if q.id in scores else None)
+        for q in activity.module.quiz.questions
+    ]
+    answered = sum(1 for q in activity.module.quiz.questions if q.id in attempt.answers)
+    return render_template("activity/quiz.html", activity=activity, attempt=attempt, items=items,
+                           answered=answered, errors=errors), status
+
+
+def _quiz_question(activity: Activity) -> quiz.Question:
+    question = activity.module.question(request.form.get("question", ""))
+    if question is None or question not in activity.module.quiz.questions:
+        abort(400)
+    return question
+
+
+@bp.post("/quiz/answer")
+def answer(launch_id: str):
+    activity = load_activity()
+    attempt = _attempt(activity)
+    if attempt.status == AttemptStatus.SUBMITTED:
+        return redirect(url_for(".result"), 303)
+    question = _quiz_question(activity)
+    if question.id in attempt.answers:
+        # Already checked: the answer stands for this attempt (a resent form changes nothing).
+        return redirect(url_for(".quiz_page", _anchor=f"q-{question.id}"), 303)
+    try:
+        value = quiz.answer_from_form(question, request.form)
+    except quiz.AnswerError as err:
+        return _render_quiz(activity, attempt, {question.id: str(err)}, 422)
+    drafts = {k: v for k, v in attempt.drafts.items() if k != question.id}
+    save(db.session(), attempt, answers={**attempt.answers, question.id: value}, drafts=drafts)
+    return redirect(url_for(".quiz_page", _anchor=f"q-{question.id}"), 303)
+
+
+@bp.post("/quiz/draft")
+def draft(launch_id: str):
+    """Keep an unfinished answer as the learner types or clicks (called by autosave.js)."""
+    activity = load_activity()
+    attempt = _attempt(activity)
+    question = _quiz_question(activity)
+    if attempt.status != AttemptStatus.IN_PROGRESS or question.id in attempt.answers:
+        return {"saved": False}, 409
+    try:
+        value = quiz.answer_from_form(question, request.form)
+    except quiz.AnswerError:
+        return {"saved": False}, 200  # not complete yet: nothing to keep
+    save(db.session(), attempt, drafts={**attempt.drafts, question.id: value})
+    return {"saved": True}
+
+
+@bp.post("/quiz/submit")
+def submit_quiz(launch_id: str):
+    activity = load_activity()
+    attempt = _attempt(activity)
+    if request.form.get("attempt") != str(attempt.id):
+        return redirect(url_for(".result"), 303)  # a form from an earlier attempt
+    if submit(db.session(), attempt, activity.module):
+        _queue_grade(activity)
+        log.info("attempt %s submitted: %s/%s", attempt.id, attempt.score, attempt.max_score)
+    return redirect(url_for(".result"), 303)
+
+
+def _queue_grade(activity: Activity) -> None:
+    if not activity.grades_go_to_lms:
+        return
+    attempts = attempts_of(db.session(), activity.learner)
+    counted = counted_attempt(attempts, activity.settings.grade_policy)
+    if counted is None:
+        return
+    ags = activity.launch.ags
+    outbox.enqueue(db.session(), outbox.ScoreToSend(
+        platform_id=activity.learner.platform_id, lineitem_url=ags["lineitem"], scopes=list(ags["scope"]),
+        user_sub=activity.learner.user_sub, attempt_id=counted.id, score_given=counted.score,
+        score_maximum=counted.max_score or 0.0, activity_progress="Completed",
+        grading_progress="PendingManual" if counted.needs_marking else "FullyGraded",
+    ))
+
+
+@bp.get("/result")
+def result(launch_id: str):
+    activity = load_activity()
+    attempts = attempts_of(db.session(), activity.learner)
+    submitted = [a for a in attempts if a.status == AttemptStatus.SUBMITTED]
+    if not submitted:
+        return redirect(url_for(".home"))
+    latest = submitted[-1]
+    reveal = _reveal(activity, latest)
+    scores = quiz_scores(activity.module, latest.answers)
+    items = [(q, latest.answers.get(q.id), shown(scores[q.id], reveal) if q.id in scores else None)
+             for q in activity.module.quiz.questions]
+    counted = counted_attempt(attempts, activity.settings.grade_policy)
+    delivery = None
+    if activity.grades_go_to_lms:
+        delivery = db.session().scalar(
+            select(ScoreDelivery).where(
+                ScoreDelivery.platform_id == activity.learner.platform_id,
+                ScoreDelivery.user_sub == activity.learner.user_sub,
+                ScoreDelivery.lineitem_url == activity.launch.ags["lineitem"],
+            ).order_by(ScoreDelivery.id.desc()).limit(1)
+        )
+    can_retry = attempts[-1].status == AttemptStatus.SUBMITTED and (
+        not activity.settings.attempts or len(attempts) < activity.settings.attempts)
+    return render_template(
+        "activity/result.html", activity=activity, attempt=latest, counted=counted, items=items,
+        delivery=delivery, DeliveryStatus=DeliveryStatus, can_retry=can_retry, attempts_used=len(attempts),
+        passed=(counted.percent or 0) >= activity.settings.pass_mark if counted else False,
+    )
+
+
+@bp.post("/retry")
+def retry(launch_id: str):
+    activity = load_activity()
+    attempt = start_new(db.session(), activity.learner, activity.module.id, activity.settings)
+    if attempt is None:
+        return redirect(url_for(".result"), 303)
+    return redirect(url_for(".quiz_page"), 303)
