@@ -40,3 +40,13 @@ def page(browser):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def gradebook_for_live(live, platform):
+    """Let the test platform accept the live tool's client assertions (it fetches the tool's JWKS)."""
+    import requests
+
+    platform.tool_jwks = requests.get(live.url + "/lti/jwks", timeout=10).json()
+    platform.fail_scores.clear()
+    return platform
