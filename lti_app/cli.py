@@ -357,7 +357,29 @@ def grades_resend(delivery_id: int) -> None:
     click.echo(f"Score {delivery_id} is queued again.")
 
 
-COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group)
+# --------------------------------------------------------------------------- modules
+
+
+@click.group("modules")
+def modules_group() -> None:
+    """MIL CLICKS modules (the content)."""
+
+
+@modules_group.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def modules_check(folder: str | None) -> None:
+    """Check every module in FOLDER (default MILCLICKS_MODULES_DIR); exit 1 on any problem."""
+    from .content.check import check_modules
+
+    ok, lines = check_modules(folder or current_app.config["MODULES_DIR"])
+    for line in lines:
+        click.echo(line)
+    if not ok:
+        sys.exit(1)
+
+
+COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group, modules_group)
 
 
 def register_commands(app: Flask) -> None:

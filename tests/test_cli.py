@@ -91,3 +91,13 @@ def test_broken_import_file_is_refused_and_nothing_is_lost(runner, tmp_path, con
     result = runner.invoke(args=["platform", "import", str(broken)])
     assert result.exit_code != 0 and message in result.output
     assert "Lakeside Moodle" in runner.invoke(args=["platform", "list"]).output
+
+
+def test_modules_check_command(runner, tmp_path):
+    good = runner.invoke(args=["modules", "check"])
+    assert good.exit_code == 0 and "0 problem(s) found" in good.output
+    broken = tmp_path / "broken-module"
+    broken.mkdir()
+    (broken / "module.yaml").write_text("schema_version: 1\nid: broken-module\ntitle: [unclosed\n")
+    bad = runner.invoke(args=["modules", "check", str(tmp_path)])
+    assert bad.exit_code == 1 and "module.yaml" in bad.output

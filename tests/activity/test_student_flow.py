@@ -225,3 +225,19 @@ def test_an_activity_without_a_module_is_a_clear_404(driver, app):
     launch_id = driver.launch_id(claims={LTI + "custom": {"module_id": "no-such-module"}})
     text = driver.client.get(f"/l/{launch_id}/").get_data(as_text=True)
     assert "no-such-module" in text
+
+
+def test_a_written_reflection_goes_to_the_gradebook_as_pending_manual(driver, app, gradebook):
+    student = Student(driver, app, claims={LTI + "custom": {"module_id": "manipulation-techniques"}})
+    with app.app_context():
+        module = content.catalogue().get("manipulation-techniques")
+    reflection = next(q for q in module.quiz.questions if q.type == "reflection")
+    too_short = student.answer(reflection, {reflection.id: "no"})
+    assert too_short.status_code == 422 and "Write at least" in too_short.get_data(as_text=True)
+    student.answer(reflection)
+    text = student.submit().get_data(as_text=True)
+    assert "Your teacher will read your written answer" in text
+    with app.app_context():
+        outbox.deliver_due(db.session())
+    [sent] = gradebook.scores
+    assert sent["gradingProgress"] == "PendingManual"
