@@ -162,16 +162,19 @@ def lesson(launch_id: str, page: int):
     attempt = _attempt(activity)
     if attempt.status == AttemptStatus.IN_PROGRESS and attempt.page != page:
         save(db.session(), attempt, page=page)
-    lesson_page = pages[page - 1]
-    practice = []
-    for question in lesson_page.practice:
-        answer = attempt.practice.get(question.id)
-        result = quiz.score(question, answer) if answer is not None else None
-        practice.append((question, answer, result))
+    return _render_lesson(activity, attempt, page, {})
+
+
+def _render_lesson(activity: Activity, attempt: Attempt, page: int, errors: dict[str, str], status: int = 200):
+    lesson_page = activity.module.pages[page - 1]
+    practice = [
+        (q, attempt.practice.get(q.id), quiz.score(q, attempt.practice[q.id]) if q.id in attempt.practice else None)
+        for q in lesson_page.practice
+    ]
     return render_template(
         "activity/lesson.html", activity=activity, attempt=attempt, page=page, lesson_page=lesson_page,
-        body=content.render_page(activity.module, lesson_page), practice=practice, errors={},
-    )
+        body=content.render_page(activity.module, lesson_page), practice=practice, errors=errors,
+    ), status
 
 
 @bp.post("/lesson/<int:page>")
@@ -187,19 +190,9 @@ def check_practice(launch_id: str, page: int):
     try:
         answer = quiz.answer_from_form(question, request.form)
     except quiz.AnswerError as err:
-        return _lesson_with_error(activity, attempt, page, question.id, str(err))
+        return _render_lesson(activity, attempt, page, {question.id: str(err)}, 422)
     save(db.session(), attempt, practice={**attempt.practice, question.id: answer})
     return redirect(url_for(".lesson", page=page, _anchor=f"q-{question.id}"), 303)
-
-
-def _lesson_with_error(activity, attempt, page, question_id, message):
-    lesson_page = activity.module.pages[page - 1]
-    practice = [(q, attempt.practice.get(q.id), quiz.score(q, attempt.practice[q.id]) if q.id in attempt.practice else None)
-                for q in lesson_page.practice]
-    return render_template(
-        "activity/lesson.html", activity=activity, attempt=attempt, page=page, lesson_page=lesson_page,
-        body=content.render_page(activity.module, lesson_page), practice=practice, errors={question_id: message},
-    ), 422
 
 
 @bp.get("/quiz")
