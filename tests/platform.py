@@ -80,6 +80,8 @@ class TestPlatform:
         self.issued_access_tokens: set[str] = set()
         #: Answer the next N score posts with this HTTP status instead of accepting them.
         self.fail_scores: list[int] = []
+        #: Line items created through AGS.
+        self.lineitems: list[dict[str, Any]] = []
         self.score_lock = threading.Lock()
         self.tool_url = ""
         self.app = self._build_app()
@@ -206,6 +208,20 @@ class TestPlatform:
             access = "at-" + secrets.token_hex(12)
             platform.issued_access_tokens.add(access)
             return {"access_token": access, "token_type": "Bearer", "expires_in": 3600, "scope": form.get("scope", "")}
+
+        @app.get("/lineitems")
+        def lineitems():
+            if request.headers.get("Authorization", "")[7:] not in platform.issued_access_tokens:
+                return {"error": "invalid_token"}, 401
+            return Response(json.dumps(platform.lineitems), mimetype="application/vnd.ims.lis.v2.lineitemcontainer+json")
+
+        @app.post("/lineitems")
+        def create_lineitem():
+            if request.headers.get("Authorization", "")[7:] not in platform.issued_access_tokens:
+                return {"error": "invalid_token"}, 401
+            item = {**request.get_json(force=True), "id": f"{platform.url}/lineitems/created-{len(platform.lineitems) + 1}"}
+            platform.lineitems.append(item)
+            return Response(json.dumps(item), status=201, mimetype="application/vnd.ims.lis.v2.lineitem+json")
 
         @app.post("/lineitems/<item>/scores")
         def scores(item: str):

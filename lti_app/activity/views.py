@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("activity", __name__, url_prefix="/l/<launch_id>")
 
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 
 
 # --------------------------------------------------------------------------- loading
@@ -82,9 +83,23 @@ class Activity:
 
     @property
     def grades_go_to_lms(self) -> bool:
+        """A learner's launch whose LMS takes scores: into the link's line item, or into one
+        the tool may create (Moodle's "grade sync and column management")."""
         ags = self.launch.ags or {}
-        return (not self.launch.role.is_staff and bool(ags.get("lineitem"))
-                and AGS_SCORE in (ags.get("scope") or []))
+        scopes = ags.get("scope") or []
+        if self.launch.role.is_staff or AGS_SCORE not in scopes:
+            return False
+        return bool(ags.get("lineitem")) or (bool(ags.get("lineitems")) and AGS_LINEITEM in scopes)
+
+    @property
+    def lineitem_key(self) -> str:
+        """The line item's URL, or a stable key for the one the tool creates for this link."""
+        ags = self.launch.ags
+        return ags.get("lineitem") or f"{ags['lineitems']}#tag={self.lineitem_tag}"
+
+    @property
+    def lineitem_tag(self) -> str:
+        return f"milclicks:{self.learner.resource_link_id}"
 
 
 def load_activity() -> Activity:
@@ -278,8 +293,14 @@ def _queue_grade(activity: Activity) -> None:
     if counted is None:
         return
     ags = activity.launch.ags
+    new_lineitem = None if ags.get("lineitem") else {
+        "lineitems": ags["lineitems"], "label": activity.module.title, "scoreMaximum": counted.max_score,
+        "resourceId": activity.module.id, "resourceLinkId": activity.learner.resource_link_id,
+        "tag": activity.lineitem_tag,
+    }
     outbox.enqueue(db.session(), outbox.ScoreToSend(
-        platform_id=activity.learner.platform_id, lineitem_url=ags["lineitem"], scopes=list(ags["scope"]),
+        platform_id=activity.learner.platform_id, lineitem_url=activity.lineitem_key, scopes=list(ags["scope"]),
+        new_lineitem=new_lineitem,
         user_sub=activity.learner.user_sub, attempt_id=counted.id, score_given=counted.score,
         score_maximum=counted.max_score or 0.0, activity_progress="Completed",
         grading_progress="PendingManual" if counted.needs_marking else "FullyGraded",
@@ -305,7 +326,7 @@ def result(launch_id: str):
             select(ScoreDelivery).where(
                 ScoreDelivery.platform_id == activity.learner.platform_id,
                 ScoreDelivery.user_sub == activity.learner.user_sub,
-                ScoreDelivery.lineitem_url == activity.launch.ags["lineitem"],
+                ScoreDelivery.lineitem_url == activity.lineitem_key,
             ).order_by(ScoreDelivery.id.desc()).limit(1)
         )
     can_retry = attempts[-1].status == AttemptStatus.SUBMITTED and (

@@ -14,6 +14,7 @@ import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
 from ..lti.platform_keys import USER_AGENT
@@ -71,6 +72,25 @@ class StoreTokenConnector(ServiceConnector):
         self._store.delete(self._token_key(scopes))
 
 
+def _created_lineitem(service: AssignmentsGradesService, store: SharedStore, registration: ToolRegistration,
+                     new: dict) -> LineItem:
+    """Find the tool's own line item for an LMS link by its tag, creating it the first time."""
+    key = f"lineitem:{registration.platform.id}:" + hashlib.sha256(f"{new['lineitems']}|{new['tag']}".encode()).hexdigest()[:32]
+    url = store.get(key)
+    if not url:
+        wanted = (
+            LineItem()
+            .set_label(new["label"])
+            .set_score_maximum(new["scoreMaximum"])
+            .set_resource_id(new["resourceId"])
+            .set_resource_link_id(new["resourceLinkId"])
+            .set_tag(new["tag"])
+        )
+        url = service.find_or_create_lineitem(wanted, find_by="tag").get_id()
+        store.set(key, url, 7 * 24 * 3600)
+    return LineItem().set_id(url)
+
+
 def iso_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
@@ -81,7 +101,11 @@ def send_score(registration: ToolRegistration, store: SharedStore, delivery: Sco
     if not registration.get_auth_token_url():
         raise DeliveryError("the platform's registration has no access token URL")
     connector = StoreTokenConnector(registration, store, session or TimeoutSession())
-    service = AssignmentsGradesService(connector, {"scope": delivery.scopes, "lineitem": delivery.lineitem_url})
+    new = delivery.new_lineitem
+    if new:
+        service = AssignmentsGradesService(connector, {"scope": delivery.scopes, "lineitems": new["lineitems"]})
+    else:
+        service = AssignmentsGradesService(connector, {"scope": delivery.scopes, "lineitem": delivery.lineitem_url})
     grade = (
         Grade()
         .set_user_id(delivery.user_sub)
@@ -96,7 +120,8 @@ def send_score(registration: ToolRegistration, store: SharedStore, delivery: Sco
         grade.set_comment(delivery.comment)
     for attempt in range(2):
         try:
-            service.put_grade(grade)
+            target = _created_lineitem(service, store, registration, new) if new else None
+            service.put_grade(grade, target)
             return
         except LtiServiceException as exc:
             status = exc.response.status_code if getattr(exc, "response", None) is not None else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
+
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +36,9 @@ class ScoreDelivery(Base):
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
     #: The AGS line item URL (scores go to its /scores endpoint).
     lineitem_url: Mapped[str] = mapped_column(String(1000))
+    #: For a line item the tool creates: what to create (label, scoreMaximum, resourceId,
+    #: resourceLinkId, tag, lineitems); ``lineitem_url`` is then a stable key, not a URL.
+    new_lineitem: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     #: The AGS scopes the launch granted.
     scopes: Mapped[list[str]] = mapped_column(JSON)
     #: The student's LTI ``sub``, the score's ``userId``.

@@ -47,6 +47,7 @@ class ScoreToSend:
     grading_progress: str = "FullyGraded"
     attempt_id: int | None = None
     comment: str | None = None
+    new_lineitem: dict | None = None
 
 
 def _same_key(row_platform, row_lineitem, row_user):
@@ -64,7 +65,8 @@ def enqueue(sess: Session, score: ScoreToSend) -> ScoreDelivery:
         platform_id=score.platform_id, lineitem_url=score.lineitem_url, scopes=list(score.scopes),
         user_sub=score.user_sub, attempt_id=score.attempt_id, score_given=score.score_given,
         score_maximum=score.score_maximum, activity_progress=score.activity_progress,
-        grading_progress=score.grading_progress, comment=score.comment, created_at=now, next_try_at=now,
+        grading_progress=score.grading_progress, comment=score.comment, new_lineitem=score.new_lineitem,
+        created_at=now, next_try_at=now,
     )
     sess.add(row)
     sess.flush()

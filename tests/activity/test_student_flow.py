@@ -241,3 +241,28 @@ def test_a_written_reflection_goes_to_the_gradebook_as_pending_manual(driver, ap
         outbox.deliver_due(db.session())
     [sent] = gradebook.scores
     assert sent["gradingProgress"] == "PendingManual"
+
+
+def test_without_a_line_item_the_tool_creates_one_where_the_platform_allows(driver, app, gradebook):
+    gradebook.lineitems.clear()
+    ags = {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                     "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+           "lineitems": gradebook.url + "/lineitems"}
+    for sub in ("ana", "ben"):
+        student = Student(driver, app, sub=sub, claims={AGS: ags})
+        student.answer(student.module().quiz.questions[0])
+        assert "on its way to your course gradebook" in student.submit().get_data(as_text=True)
+    with app.app_context():
+        assert outbox.deliver_due(db.session()) == {"delivered": 2}
+    [created] = gradebook.lineitems  # one column for the link, found again for the second student
+    assert created["resourceId"] == "lateral-reading" and created["resourceLinkId"] == "link-7"
+    assert created["label"] == "Lateral reading and click restraint" and created["tag"] == "milclicks:link-7"
+    assert {s["lineitem"] for s in gradebook.scores} == {"created-1"}
+    assert sorted(s["userId"] for s in gradebook.scores) == ["ana", "ben"]
+
+
+def test_without_line_item_or_permission_to_create_one_no_grade_is_sent(driver, app):
+    ags = {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"], "lineitems": "https://lms.example/lineitems"}
+    student = Student(driver, app, claims={AGS: ags})
+    student.answer(student.module().quiz.questions[0])
+    assert "does not send grades" in student.submit().get_data(as_text=True)
