@@ -55,12 +55,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from .activity.views import bp as activity_bp
     from .install import bp as install_bp
+    from .teacher.picker import bp as picker_bp
     from .lti.views import bp as lti_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(install_bp)
     app.register_blueprint(activity_bp)
+    app.register_blueprint(picker_bp)
 
     from .cli import register_commands
 

@@ -43,15 +43,18 @@ AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 # --------------------------------------------------------------------------- loading
 
 
-@bp.url_value_preprocessor
-def _load(endpoint, values):
+def load_launch_from_url(endpoint, values):
+    """Find the launch named in the URL (every page after a launch has its id)."""
     g.launch = load_launch(values["launch_id"])
 
 
-@bp.url_defaults
-def _launch_id(endpoint, values):
+def launch_id_default(endpoint, values):
     if "launch_id" not in values and g.get("launch") is not None:
         values["launch_id"] = g.launch.id
+
+
+bp.url_value_preprocessor(load_launch_from_url)
+bp.url_defaults(launch_id_default)
 
 
 def csrf_token(launch: Launch) -> str:
@@ -160,7 +163,9 @@ def shown(score: quiz.Score, reveal: bool) -> quiz.Score:
 def home(launch_id: str):
     launch: Launch = g.launch
     if launch.is_deep_linking:
-        return render_template("lti/home.html", launch=launch)
+        if launch.role.is_staff:
+            return redirect(url_for("picker.choose"))
+        abort(403)
     activity = load_activity()
     attempt = _attempt(activity)
     if attempt.status == AttemptStatus.SUBMITTED:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
-
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 
 
@@ -28,12 +26,6 @@ class Role(str, enum.Enum):
     def is_staff(self) -> bool:
         return self.rank >= 1
 
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {Role.LEARNER: _l("student"), Role.INSTRUCTOR: _l("teacher"), Role.ADMIN: _l("administrator")}
 
 # Principal role names (before any '#sub-role'), by where they are defined.
 _CONTEXT = {

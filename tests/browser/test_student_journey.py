@@ -122,3 +122,14 @@ def test_quiz_page_is_accessible_and_fits_a_phone(page, live, platform, gradeboo
     frame = next(f for f in page.frames if f.url.startswith(live.url))
     base = frame.url.rsplit("/lesson/", 1)[0]
     standalone(page, live, base + "/quiz", "quiz")
+
+
+def test_teacher_content_selection_is_accessible(page, live, platform):
+    from tests.platform import INSTRUCTOR
+
+    hint = platform.prepare(message_type="LtiDeepLinkingRequest", roles=INSTRUCTOR)
+    page.goto(f"{platform.url}/course/{hint}")
+    page.frame_locator("#tool").locator("h1", has_text="Add MIL CLICKS activities").wait_for(timeout=15000)
+    frame = next(f for f in page.frames if f.url.startswith(live.url))
+    check_page(page, frame, "content selection (embedded)")
+    standalone(page, live, frame.url, "content-selection")

@@ -1,0 +1,1 @@
+"""The teacher's side: choosing modules from inside the LMS."""
