@@ -4,8 +4,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 
 from lti_app import content
 from lti_app.content.schema import GradedResult, Post, SearchPage, SearchResult, Tip, translatable_strings
@@ -16,15 +14,6 @@ from .html_checks import Page
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = content.load_catalogue(ROOT / "modules")
 SAMPLES = {"lateral-reading", "pause-before-you-share", "manipulation-techniques"}
-
-
-@pytest.fixture
-def app():
-    app = Flask(__name__, template_folder=str(ROOT / "lti_app" / "templates"))
-    Babel(app)
-    content.init_app(app)
-    with app.test_request_context():
-        yield app
 
 
 def test_every_module_loads():

@@ -4,8 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 
 from lti_app import content
 from lti_app.content.components import parse_callout, parse_post, parse_search
@@ -15,15 +13,6 @@ from lti_app.content.render import inline_markdown, markdown, render_block
 from .html_checks import Page
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def app():
-    app = Flask(__name__, template_folder=str(ROOT / "lti_app" / "templates"))
-    Babel(app)
-    content.init_app(app)
-    with app.test_request_context():
-        yield app
 
 
 def parsed(parse, raw: dict, folder: Path = ROOT / "modules" / "demo"):
