@@ -367,12 +367,13 @@ def modules_group() -> None:
 
 @modules_group.command("check")
 @click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.option("--guides", type=click.Path(file_okay=False), help="Folder of teacher guides (default MILCLICKS_GUIDES_DIR).")
 @with_appcontext
-def modules_check(folder: str | None) -> None:
-    """Check every module in FOLDER (default MILCLICKS_MODULES_DIR); exit 1 on any problem."""
+def modules_check(folder: str | None, guides: str | None) -> None:
+    """Check every module in FOLDER (default MILCLICKS_MODULES_DIR) and the teacher guides; exit 1 on any problem."""
     from .content.check import check_modules
 
-    ok, lines = check_modules(folder or current_app.config["MODULES_DIR"])
+    ok, lines = check_modules(folder or current_app.config["MODULES_DIR"], guides or current_app.config["GUIDES_DIR"])
     for line in lines:
         click.echo(line)
     if not ok:
