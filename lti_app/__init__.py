@@ -56,13 +56,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .activity.views import bp as activity_bp
     from .install import bp as install_bp
     from .teacher.picker import bp as picker_bp
+    from .teacher.views import bp as teacher_bp
+    from .teacher.guide_views import bp as guides_bp
+    from .pact.views import bp as pact_bp
     from .lti.views import bp as lti_bp
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(install_bp)
     app.register_blueprint(activity_bp)
+    # The same pages again, for a teacher trying any module as a student sees it.
+    app.register_blueprint(activity_bp, name="preview", url_prefix="/l/<launch_id>/preview/<module_id>")
     app.register_blueprint(picker_bp)
+    app.register_blueprint(teacher_bp)
+    app.register_blueprint(guides_bp)
+    app.register_blueprint(pact_bp)
 
     from .cli import register_commands
 

@@ -10,6 +10,13 @@ from .config import RTL_LOCALES, SUPPORTED_LOCALES
 _BY_LANGUAGE = {code.split("_")[0]: code for code in SUPPORTED_LOCALES if "_" not in code}
 
 
+#: Each language by its own name, as a language menu shows it.
+LANGUAGE_NAMES = {
+    "en": "English", "sr": "Српски", "sr_Latn": "Srpski", "pt": "Português", "fr": "Français",
+    "es": "Español", "ar": "العربية",
+}
+
+
 def normalise_locale(tag: str | None) -> str | None:
     """Map a BCP 47 or POSIX tag ('pt-BR', 'sr_Latn_RS', 'en_US.UTF-8') to a supported locale."""
     if not tag or not isinstance(tag, str):

@@ -4,3 +4,4 @@ from .lti.models import Deployment, Platform, ToolKey  # noqa: F401
 from .store import StoreEntry  # noqa: F401
 from .grades.models import ScoreDelivery  # noqa: F401
 from .quiz.attempts import Attempt  # noqa: F401
+from .pact.models import PactSignature  # noqa: F401

@@ -82,6 +82,12 @@ class TestPlatform:
         self.fail_scores: list[int] = []
         #: Line items created through AGS.
         self.lineitems: list[dict[str, Any]] = []
+        #: The class list NRPS serves, per course id.
+        self.members: dict[str, list[dict[str, Any]]] = {}
+        #: Members per NRPS page, to test paging.
+        self.members_page_size = 100
+        #: Answer NRPS with this HTTP status instead of the list.
+        self.nrps_status: int | None = None
         self.score_lock = threading.Lock()
         self.tool_url = ""
         self.app = self._build_app()
@@ -152,6 +158,10 @@ class TestPlatform:
             ],
             "lineitems": self.url + "/lineitems",
             "lineitem": self.url + "/lineitems/link-7",
+        }
+        claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"] = {
+            "context_memberships_url": f"{self.url}/memberships/course-42",
+            "service_versions": ["2.0"],
         }
         claims.update(scenario.claims)
         for key in scenario.remove:
@@ -239,6 +249,22 @@ class TestPlatform:
                     return {"error": "timestamp must be after the previous score's"}, 400
                 platform.scores.append({**body, "lineitem": item})
             return "", 204
+
+        @app.get("/memberships/<context>")
+        def memberships(context: str):
+            if request.headers.get("Authorization", "")[7:] not in platform.issued_access_tokens:
+                return {"error": "invalid_token"}, 401
+            if platform.nrps_status:
+                return {"error": "unavailable"}, platform.nrps_status
+            members = platform.members.get(context, [])
+            start = int(request.args.get("from", 0))
+            page = members[start:start + platform.members_page_size]
+            headers = {}
+            if start + platform.members_page_size < len(members):
+                headers["Link"] = f'<{platform.url}/memberships/{context}?from={start + platform.members_page_size}>; rel="next"'
+            body = {"id": request.url, "context": {"id": context}, "members": page}
+            return Response(json.dumps(body), headers=headers,
+                            mimetype="application/vnd.ims.lti-nrps.v2.membershipcontainer+json")
 
         @app.get("/course/<hint>")
         def course(hint: str):

@@ -54,20 +54,25 @@ def test_concurrent_adds_let_exactly_one_win(app):
     from lti_app import create_app
 
     winners = []
-    barrier = threading.Barrier(8)
+    problems = []
+    barrier = threading.Barrier(8, timeout=60)
 
     def worker():
-        other = create_app({**app.config, "TESTING": True})
-        with other.app_context():
-            barrier.wait()
-            winners.append(store().add("race", 1, 60))
+        try:
+            other = create_app({**app.config, "TESTING": True})
+            with other.app_context():
+                barrier.wait()
+                winners.append(store().add("race", 1, 60))
+        except Exception as exc:  # a broken worker must fail the test, not leave the others waiting
+            barrier.abort()
+            problems.append(repr(exc))
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
-    assert winners.count(True) == 1
+        t.join(timeout=90)
+    assert problems == [] and winners.count(True) == 1
 
 
 def test_sql_store_sweeps_expired_rows_and_pops_once(app):

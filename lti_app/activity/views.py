@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from sqlalchemy import select
 
 from .. import content, db, quiz
+from ..db import utcnow
 from ..grades import outbox
 from ..grades.models import DeliveryStatus, ScoreDelivery
 from ..lti.launch import Launch, load_launch
@@ -24,10 +25,12 @@ from ..quiz.attempts import (
     AttemptStatus,
     Learner,
     attempts_of,
+    booster_round_due,
     counted_attempt,
     current_attempt,
     quiz_scores,
     save,
+    save_booster_answer,
     start_new,
     submit,
 )
@@ -46,15 +49,22 @@ AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 def load_launch_from_url(endpoint, values):
     """Find the launch named in the URL (every page after a launch has its id)."""
     g.launch = load_launch(values["launch_id"])
+    # Registered a second time as "preview" under /l/<launch_id>/preview/<module_id>.
+    g.preview_module_id = values.pop("module_id", None)
 
 
 def launch_id_default(endpoint, values):
     if "launch_id" not in values and g.get("launch") is not None:
         values["launch_id"] = g.launch.id
+    if endpoint.startswith("preview.") and "module_id" not in values and g.get("preview_module_id"):
+        values["module_id"] = g.preview_module_id
 
 
 bp.url_value_preprocessor(load_launch_from_url)
 bp.url_defaults(launch_id_default)
+
+#: A teacher's own answers are kept apart from the class's, under this link id.
+PREVIEW_LINK = "preview:{module_id}"
 
 
 def csrf_token(launch: Launch) -> str:
@@ -86,13 +96,7 @@ class Activity:
 
     @property
     def grades_go_to_lms(self) -> bool:
-        """A learner's launch whose LMS takes scores: into the link's line item, or into one
-        the tool may create (Moodle's "grade sync and column management")."""
-        ags = self.launch.ags or {}
-        scopes = ags.get("scope") or []
-        if self.launch.role.is_staff or AGS_SCORE not in scopes:
-            return False
-        return bool(ags.get("lineitem")) or (bool(ags.get("lineitems")) and AGS_LINEITEM in scopes)
+        return grades_go_to_lms(self.launch)
 
     @property
     def lineitem_key(self) -> str:
@@ -105,18 +109,39 @@ class Activity:
         return f"milclicks:{self.learner.resource_link_id}"
 
 
+def grades_go_to_lms(launch: Launch) -> bool:
+    """A learner's launch whose LMS takes scores: into the link's line item, or into one
+    the tool may create (Moodle's "grade sync and column management")."""
+    ags = launch.ags or {}
+    scopes = ags.get("scope") or []
+    if launch.role.is_staff or AGS_SCORE not in scopes:
+        return False
+    return bool(ags.get("lineitem")) or (bool(ags.get("lineitems")) and AGS_LINEITEM in scopes)
+
+
 def load_activity() -> Activity:
+    """Load the activity this request is about, and who is taking it.
+
+    Staff never take the class's activity: their answers go to a preview of their own,
+    which is also how a teacher tries any module from the picker.
+    """
     launch: Launch = g.launch
-    if launch.is_deep_linking:
+    preview_id = g.get("preview_module_id")
+    if preview_id is not None and not launch.role.is_staff:
+        abort(403)
+    if preview_id is None and launch.is_deep_linking:
         abort(404)
-    module_id = launch.custom.get("module_id", "")
+    module_id = preview_id if preview_id is not None else launch.custom.get("module_id", "")
     module = content.catalogue().get(module_id) if module_id else None
     if module is None:
         log.warning("launch %s names no known module (module_id=%r)", launch.id, module_id)
         raise NoModule(module_id)
-    settings, warnings = ActivitySettings.from_custom(launch.custom)
-    learner = Learner(launch.platform_id, launch.deployment_id, str(launch.context.get("id", "")),
-                      str(launch.resource_link.get("id")), launch.sub)
+    same_module = not launch.is_deep_linking and launch.custom.get("module_id") == module.id
+    settings, warnings = ActivitySettings.from_custom(launch.custom) if same_module else (ActivitySettings(), [])
+    link_id = str((launch.resource_link or {}).get("id", ""))
+    if launch.role.is_staff:
+        link_id = PREVIEW_LINK.format(module_id=module.id)
+    learner = Learner(launch.platform_id, launch.deployment_id, str(launch.context.get("id", "")), link_id, launch.sub)
     return Activity(launch, module, settings, warnings, learner)
 
 
@@ -166,11 +191,31 @@ def home(launch_id: str):
         if launch.role.is_staff:
             return redirect(url_for("picker.choose"))
         abort(403)
+    if launch.custom.get("activity") == "pact" and g.get("preview_module_id") is None:
+        return redirect(url_for("pact.pact_page"))
+    if launch.role.is_staff and g.get("preview_module_id") is None:
+        if launch.custom.get("module_id"):
+            return redirect(url_for("teacher.overview"))
+        return redirect(url_for("teacher.course"))
     activity = load_activity()
     attempt = _attempt(activity)
     if attempt.status == AttemptStatus.SUBMITTED:
+        if _booster_due(activity) and not activity.launch.role.is_staff:
+            return redirect(url_for(".review"))  # back a week or a month later: review first
         return redirect(url_for(".result"))
     return redirect(url_for(".lesson", page=attempt.page))
+
+
+@bp.post("/restart")
+def reset_preview(launch_id: str):
+    """Let a teacher start the preview again from the first page."""
+    activity = load_activity()
+    if not activity.launch.role.is_staff:
+        abort(403)
+    for attempt in attempts_of(db.session(), activity.learner):
+        db.session().delete(attempt)
+    db.session().commit()
+    return redirect(url_for(".lesson", page=1), 303)
 
 
 @bp.get("/lesson/<int:page>")
@@ -321,7 +366,7 @@ def result(launch_id: str):
         return redirect(url_for(".home"))
     latest = submitted[-1]
     reveal = _reveal(activity, latest)
-    scores = quiz_scores(activity.module, latest.answers)
+    scores = quiz_scores(activity.module, latest.answers, latest.marks)
     items = [(q, latest.answers.get(q.id), shown(scores[q.id], reveal) if q.id in scores else None)
              for q in activity.module.quiz.questions]
     counted = counted_attempt(attempts, activity.settings.grade_policy)
@@ -337,10 +382,61 @@ def result(launch_id: str):
     can_retry = attempts[-1].status == AttemptStatus.SUBMITTED and (
         not activity.settings.attempts or len(attempts) < activity.settings.attempts)
     return render_template(
-        "activity/result.html", activity=activity, attempt=latest, counted=counted, items=items,
+        "activity/result.html", activity=activity, attempt=latest, review_due=_booster_due(activity), counted=counted, items=items,
         delivery=delivery, DeliveryStatus=DeliveryStatus, can_retry=can_retry, attempts_used=len(attempts),
         passed=(counted.percent or 0) >= activity.settings.pass_mark if counted else False,
     )
+
+
+def _booster_due(activity: Activity) -> int | None:
+    return booster_round_due(attempts_of(db.session(), activity.learner), activity.module, utcnow(),
+                             early=activity.launch.role.is_staff)
+
+
+@bp.route("/review", methods=["GET", "POST"])
+def review(launch_id: str):
+    """The spaced review: the module's three booster questions, a week and a month after the quiz."""
+    activity = load_activity()
+    number = _booster_due(activity)
+    if number is None:
+        return redirect(url_for(".result"), 303)
+    attempts = attempts_of(db.session(), activity.learner)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        question = next((q for q in activity.module.booster.questions if q.id == request.form.get("question")), None)
+        if question is None:
+            abort(400)
+        try:
+            answer = quiz.answer_from_form(question, request.form)
+        except quiz.AnswerError as err:
+            errors[question.id], status = str(err), 422
+        else:
+            if save_booster_answer(db.session(), attempts, activity.module, number, question.id, answer):
+                return redirect(url_for(".review_done", round=number), 303)
+            return redirect(url_for(".review", _anchor=f"q-{question.id}"), 303)
+    answers = ((attempts[0].boosters or {}).get(str(number)) or {}).get("answers") or {}
+    items = [(q, answers.get(q.id), quiz.score(q, answers[q.id]) if q.id in answers else None)
+             for q in activity.module.booster.questions]
+    return render_template("activity/review.html", activity=activity, items=items, number=number,
+                           errors=errors), status
+
+
+@bp.get("/review/done")
+def review_done(launch_id: str):
+    activity = load_activity()
+    attempts = attempts_of(db.session(), activity.learner)
+    if not attempts:
+        return redirect(url_for(".home"))
+    number = request.args.get("round", "1")
+    record = (attempts[0].boosters or {}).get(number) or {}
+    if not record.get("done_at"):
+        return redirect(url_for(".review"))
+    items = [(q, record["answers"].get(q.id), quiz.score(q, record["answers"][q.id]))
+             for q in activity.module.booster.questions if q.id in record["answers"]]
+    right = sum(1 for _q, _a, result in items if result.correct)
+    return render_template("activity/review_done.html", activity=activity, items=items, right=right,
+                           number=int(number) if number.isdigit() else 1)
 
 
 @bp.post("/retry")

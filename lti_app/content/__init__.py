@@ -14,7 +14,7 @@ from .schema import Image, LessonPage, Module, translatable_strings
 
 __all__ = [
     "Catalogue", "ContentError", "LessonPage", "Module", "ModuleError", "catalogue", "init_app",
-    "inline_markdown", "load_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
+    "inline_markdown", "languages", "load_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
 ]
 
 
@@ -26,6 +26,19 @@ def init_app(app: Flask, asset_url: Callable[[Image], str] | None = None) -> Non
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["inline_markdown"] = inline_markdown
     app.jinja_env.globals["asset_url"] = asset_url or image_data_uri
+
+
+#: The language modules are written in; translations sit in ``<module>/locales/<locale>/``.
+SOURCE_LANGUAGE = "en"
+
+
+def languages(module: Module) -> tuple[str, ...]:
+    """Return the languages a module can be read in, its source language first."""
+    from ..config import SUPPORTED_LOCALES
+
+    folder = module.folder / "locales"
+    found = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name in SUPPORTED_LOCALES) if folder.is_dir() else []
+    return (SOURCE_LANGUAGE, *(lang for lang in found if lang != SOURCE_LANGUAGE))
 
 
 def catalogue() -> Catalogue:

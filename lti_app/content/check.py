@@ -38,6 +38,13 @@ def check_modules(modules_dir: Path | str, guides_dir: Path | str | None = None)
                 f"{module.id}: the student text reads at grade {grade}. "
                 f"Use shorter sentences and everyday words to bring it to {MAX_GRADE} or below."
             )
+    from lti_app.pact.content import PACT_FILE, load_pact
+
+    if (Path(modules_dir) / PACT_FILE).exists():  # without it, the Pact activity is simply not offered
+        pact, pact_errors = load_pact(modules_dir, {module.id for module in catalogue.modules})
+        problems += [str(error) for error in pact_errors]
+        if pact:
+            lines.append(f"ok     the Pact: {len(pact.commitments)} commitments")
     if guides_dir is not None:
         guides = load_guides(guides_dir, {module.id for module in catalogue.modules})
         problems += [str(error) for error in guides.errors]

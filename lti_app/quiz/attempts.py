@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, select, update
@@ -124,6 +126,11 @@ class Attempt(Base):
     max_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: A written answer waits for the teacher.
     needs_marking: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Teacher marks of written answers by question id: ``{"points": 1.5, "comment": "..."}``.
+    marks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Spaced reviews, kept on the learner's first attempt, by round ("1" a week after the
+    #: first submission, "2" a month after): ``{"answers": {...}, "done_at": "..."}``.
+    boosters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: When the attempt began.
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: When anything was last saved.
@@ -184,7 +191,7 @@ def _start(sess: Session, learner: Learner, module_id: str, number: int) -> Atte
     attempt = Attempt(
         platform_id=learner.platform_id, deployment_id=learner.deployment_id, context_id=learner.context_id,
         resource_link_id=learner.resource_link_id, user_sub=learner.user_sub, module_id=module_id, number=number,
-        answers={}, drafts={}, practice={},
+        answers={}, drafts={}, practice={}, marks={}, boosters={},
     )
     sess.add(attempt)
     try:
@@ -204,9 +211,20 @@ def save(sess: Session, attempt: Attempt, **changes: Any) -> None:
     sess.commit()
 
 
-def quiz_scores(module: Module, answers: Mapping[str, Any]) -> dict[str, Score]:
-    """Score every answered quiz question from stored answers."""
-    return {q.id: score_answer(q, answers[q.id]) for q in module.quiz.questions if q.id in answers}
+def quiz_scores(module: Module, answers: Mapping[str, Any], marks: Mapping[str, Any] | None = None) -> dict[str, Score]:
+    """Score every answered quiz question from stored answers, and teacher marks where given."""
+    scores = {}
+    for q in module.quiz.questions:
+        if q.id not in answers:
+            continue
+        scored = score_answer(q, answers[q.id])
+        mark = (marks or {}).get(q.id)
+        if scored.needs_marking and isinstance(mark, dict) and isinstance(mark.get("points"), (int, float)):
+            points = min(max(float(mark["points"]), 0.0), scored.max_points)
+            scored = dataclasses.replace(scored, points=points, needs_marking=False,
+                                         correct=math.isclose(points, scored.max_points))
+        scores[q.id] = scored
+    return scores
 
 
 @dataclass(frozen=True)
@@ -216,9 +234,9 @@ class Total:
     needs_marking: bool
 
 
-def total(module: Module, answers: Mapping[str, Any]) -> Total:
+def total(module: Module, answers: Mapping[str, Any], marks: Mapping[str, Any] | None = None) -> Total:
     """Add up an attempt: unanswered questions earn nothing, reflections wait for marking."""
-    scores = quiz_scores(module, answers)
+    scores = quiz_scores(module, answers, marks)
     points = sum((s.points or 0.0) for s in scores.values())
     needs_marking = any(s.needs_marking for s in scores.values())
     return Total(round(points, 4), module.quiz.max_points, needs_marking)
@@ -238,10 +256,61 @@ def submit(sess: Session, attempt: Attempt, module: Module) -> bool:
         sess.refresh(attempt)
         return False
     sess.refresh(attempt)
-    result = total(module, attempt.answers)
+    result = total(module, attempt.answers, attempt.marks)
     attempt.score, attempt.max_score, attempt.needs_marking = result.points, result.max_points, result.needs_marking
     sess.commit()
     return True
+
+
+def mark(sess: Session, attempt: Attempt, module: Module, marks: Mapping[str, Any]) -> Total:
+    """Record a teacher's marks on a submitted attempt and add it up again."""
+    attempt.marks = {**(attempt.marks or {}), **marks}
+    result = total(module, attempt.answers, attempt.marks)
+    attempt.score, attempt.max_score, attempt.needs_marking = result.points, result.max_points, result.needs_marking
+    attempt.updated_at = utcnow()
+    sess.commit()
+    return result
+
+
+#: Days after the first submission when each booster round falls due.
+BOOSTER_DAYS = (7, 30)
+
+
+def booster_round_due(attempts: list[Attempt], module: Module, now: datetime, early: bool = False) -> int | None:
+    """Return the booster round (1 or 2) the learner should take now, if any.
+
+    ``early`` makes the next round due at once (a teacher's preview).
+    """
+    if module.booster is None or not attempts:
+        return None
+    submitted = [a.submitted_at for a in attempts if a.status == AttemptStatus.SUBMITTED and a.submitted_at]
+    if not submitted:
+        return None
+    done = attempts[0].boosters or {}
+    for number, days in enumerate(BOOSTER_DAYS, start=1):
+        if (done.get(str(number)) or {}).get("done_at"):
+            continue
+        if early or now - min(submitted) >= timedelta(days=days):
+            return number
+        return None
+    return None
+
+
+def save_booster_answer(sess: Session, attempts: list[Attempt], module: Module, number: int,
+                        question_id: str, answer: Any) -> bool:
+    """Keep one booster answer; return True when it completes the round."""
+    first = attempts[0]
+    boosters = dict(first.boosters or {})
+    current = dict(boosters.get(str(number)) or {})
+    answers = {**(current.get("answers") or {}), question_id: answer}
+    current["answers"] = answers
+    complete = all(q.id in answers for q in module.booster.questions)
+    if complete:
+        current["done_at"] = utcnow().isoformat()
+    boosters[str(number)] = current
+    first.boosters = boosters
+    sess.commit()
+    return complete
 
 
 def counted_attempt(attempts: list[Attempt], policy: str) -> Attempt | None:

@@ -78,3 +78,47 @@ def test_students_cannot_pick_content(driver):
 def test_the_picker_is_only_for_content_selection_launches(driver):
     launch_id = driver.launch_id(roles=INSTRUCTOR)
     assert driver.client.get(f"/l/{launch_id}/select/").status_code == 404
+
+
+def test_the_catalogue_filters_by_language_length_and_age(driver, app):
+    launch_id, _page = open_picker(driver)
+
+    def titles(**args):
+        text = driver.client.get(f"/l/{launch_id}/select/", query_string=args).get_data(as_text=True)
+        return set(re.findall(r'<label for="m-[^"]+"><strong>([^<]+)</strong>', text))
+
+    everything = titles()
+    assert len(everything) >= 3
+    assert titles(language="en") == everything
+    assert titles(language="ar") == set()  # no module is in Arabic yet
+    with app.app_context():
+        from lti_app import content
+
+        modules = content.catalogue().modules
+    short = min(m.minutes for m in modules)
+    limit = next(d for d in (15, 20, 30) if d >= short)
+    assert titles(max_minutes=str(limit)) == {m.title for m in modules if m.minutes <= limit} | ({"The MIL CLICKER Pact"} & everything)
+    assert titles(age="10") == everything  # an age the form does not offer is ignored
+    assert titles(age="12") == set()  # modules are for 13 to 18
+
+
+def test_each_module_offers_a_preview_and_its_guide(driver):
+    _launch_id, page = open_picker(driver)
+    text = page.get_data(as_text=True)
+    assert "/preview/lateral-reading/lesson/1" in text
+    assert "/guides/lateral-reading" in text
+    assert "Languages: English" in text
+
+
+def test_the_pact_can_be_added_as_its_own_activity(driver, app):
+    launch_id, page = open_picker(driver)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    resp = driver.client.post(f"/l/{launch_id}/select/", data={
+        "csrf": csrf, "module": ["pact"], "attempts": "3", "pass_mark": "60", "grade_policy": "best",
+        "show_answers": "immediately",
+    })
+    token = parse_form(resp.get_data(as_text=True)).fields["JWT"]
+    (item,) = jwt.decode(token, options={"verify_signature": False})[DL + "content_items"]
+    assert item["custom"] == {"activity": "pact"}
+    assert item["title"] == "The MIL CLICKER Pact"
+    assert item["lineItem"]["scoreMaximum"] == 1

@@ -22,14 +22,22 @@ def tool_frame(page, live):
 
 
 def test_embedded_launch_with_partitioned_cookie(page, live, platform):
-    hint = platform.prepare(roles=INSTRUCTOR)
+    hint = platform.prepare(sub="student-embedded")
     page.goto(f"{platform.url}/course/{hint}")
     frame = tool_frame(page, live)
     title = frame.locator(".module-title")
     title.wait_for(timeout=15000)
     assert title.inner_text() == "Lateral reading and click restraint"
-    assert "Teacher preview" in frame.locator("main").inner_text()
+    assert "Page 1 of 5" in frame.locator("main").inner_text()
     screenshot(page, "embedded-launch")
+
+
+def test_an_embedded_teacher_launch_lands_on_the_teacher_view(page, live, platform):
+    hint = platform.prepare(roles=INSTRUCTOR)
+    page.goto(f"{platform.url}/course/{hint}")
+    frame = tool_frame(page, live)
+    frame.locator("h1", has_text="Lateral reading and click restraint").wait_for(timeout=15000)
+    assert "Preview as a student" in frame.locator("main").inner_text()
 
 
 def test_embedded_launch_through_platform_storage_when_cookies_are_lost(page, live, platform):

@@ -10,7 +10,7 @@ from tests.platform import INSTRUCTOR, LTI, ROLE
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_resource_link_launch_lands_on_the_activity(driver: LaunchDriver, method):
-    hint = driver.platform.prepare(roles=INSTRUCTOR)
+    hint = driver.platform.prepare()
     login = driver.login(hint, method=method)
     assert login.response.status_code == 302
     assert login.query["redirect_uri"] == "http://localhost/lti/launch"
@@ -22,7 +22,16 @@ def test_resource_link_launch_lands_on_the_activity(driver: LaunchDriver, method
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Lateral reading and click restraint" in text and "Page 1 of 5" in text
-    assert "Teacher preview" in text
+    assert "Teacher preview" not in text
+
+
+def test_an_instructor_launch_lands_on_the_teacher_view(driver: LaunchDriver):
+    resp = driver.post_launch(driver.authorize(driver.login(driver.platform.prepare(roles=INSTRUCTOR))))
+    page = driver.client.get(resp.headers["Location"], follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.request.path.endswith("/teach/")
+    assert "Lateral reading and click restraint" in text
+    assert "Preview as a student" in text and "Class results" in text
 
 
 def test_state_cookie_is_partitioned_secure_and_cross_site(driver: LaunchDriver):

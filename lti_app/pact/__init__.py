@@ -1,0 +1,1 @@
+"""The MIL CLICKER Pact as an activity: read the commitments, sign, print a card."""
