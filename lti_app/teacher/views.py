@@ -125,9 +125,11 @@ def mark_attempt(launch_id: str, attempt_id: int):
             log.info("attempt %s marked: %s/%s", attempt.id, attempt.score, attempt.max_score)
             return redirect(url_for(".results", _anchor="to-mark"), 303)
     scores = quiz_scores(module, attempt.answers, attempt.marks)
+    member = next((m for m in fetch_roster(g.launch).members or () if m.sub == attempt.user_sub), None)
     return render_template(
         "teacher/mark.html", module=module, attempt=attempt, reflections=reflections, scores=scores,
-        errors=errors, label=anonymous_label(attempt.user_sub), form=request.form, tab="results",
+        errors=errors, label=member.name if member and member.name else anonymous_label(attempt.user_sub),
+        form=request.form, tab="results", guide=_guide(module.id),
     ), (422 if errors else 200)
 
 

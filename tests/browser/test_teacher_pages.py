@@ -50,6 +50,7 @@ def test_class_results_marking_and_guides(page, live, platform, gradebook_for_li
         page.goto(teach + "/results")
         page.get_by_role("link", name="To mark").first.click()
         page.locator("h1", has_text="Mark written answers").wait_for()
+        assert "Amara Student, attempt 1" in page.locator("main").inner_text()
         standalone(page, live, page.url, "teacher-marking")
         page.locator("input[name^=points-]").first.fill("1")
         page.get_by_role("button", name="Save and send to the gradebook").click()
