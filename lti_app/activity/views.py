@@ -100,13 +100,32 @@ class Activity:
 
     @property
     def lineitem_key(self) -> str:
-        """The line item's URL, or a stable key for the one the tool creates for this link."""
-        ags = self.launch.ags
-        return ags.get("lineitem") or f"{ags['lineitems']}#tag={self.lineitem_tag}"
+        return lineitem_key(self.launch)
 
-    @property
-    def lineitem_tag(self) -> str:
-        return f"milclicks:{self.learner.resource_link_id}"
+
+def _lineitem_tag(launch: Launch) -> str:
+    return f"milclicks:{launch.resource_link.get('id')}"
+
+
+def lineitem_key(launch: Launch) -> str:
+    """The link's line item URL, or a stable key for the one the tool creates for the link."""
+    ags = launch.ags
+    return ags.get("lineitem") or f"{ags['lineitems']}#tag={_lineitem_tag(launch)}"
+
+
+def lms_score(launch: Launch, *, label: str, resource_id: str, score_given: float | None, score_maximum: float,
+              attempt_id: int | None = None, grading_progress: str = "FullyGraded") -> outbox.ScoreToSend:
+    """A learner's score for the launch's link: to its line item, or to one the tool creates."""
+    ags = launch.ags
+    new_lineitem = None if ags.get("lineitem") else {
+        "lineitems": ags["lineitems"], "label": label, "scoreMaximum": score_maximum, "resourceId": resource_id,
+        "resourceLinkId": str(launch.resource_link.get("id")), "tag": _lineitem_tag(launch),
+    }
+    return outbox.ScoreToSend(
+        platform_id=launch.platform_id, lineitem_url=lineitem_key(launch), scopes=list(ags["scope"]),
+        new_lineitem=new_lineitem, user_sub=launch.sub, attempt_id=attempt_id, score_given=score_given,
+        score_maximum=score_maximum, activity_progress="Completed", grading_progress=grading_progress,
+    )
 
 
 def grades_go_to_lms(launch: Launch) -> bool:
@@ -342,17 +361,9 @@ def _queue_grade(activity: Activity) -> None:
     counted = counted_attempt(attempts, activity.settings.grade_policy)
     if counted is None:
         return
-    ags = activity.launch.ags
-    new_lineitem = None if ags.get("lineitem") else {
-        "lineitems": ags["lineitems"], "label": activity.module.title, "scoreMaximum": counted.max_score,
-        "resourceId": activity.module.id, "resourceLinkId": activity.learner.resource_link_id,
-        "tag": activity.lineitem_tag,
-    }
-    outbox.enqueue(db.session(), outbox.ScoreToSend(
-        platform_id=activity.learner.platform_id, lineitem_url=activity.lineitem_key, scopes=list(ags["scope"]),
-        new_lineitem=new_lineitem,
-        user_sub=activity.learner.user_sub, attempt_id=counted.id, score_given=counted.score,
-        score_maximum=counted.max_score or 0.0, activity_progress="Completed",
+    outbox.enqueue(db.session(), lms_score(
+        activity.launch, label=activity.module.title, resource_id=activity.module.id, attempt_id=counted.id,
+        score_given=counted.score, score_maximum=counted.max_score or 0.0,
         grading_progress="PendingManual" if counted.needs_marking else "FullyGraded",
     ))
 

@@ -170,11 +170,12 @@ def _read_pages(folder: Path, raw_module: Any, where: Where) -> dict[str, dict[s
             page_where = Where(folder, name, where.errors)
             text = _read_text(folder / name, page_where)
             if text is not None:
-                pages[name] = _split_front_matter(text, page_where)
+                pages[name] = split_front_matter(text, page_where)
     return pages
 
 
-def _split_front_matter(text: str, where: Where) -> dict[str, Any]:
+def split_front_matter(text: str, where: Where) -> dict[str, Any]:
+    """Split YAML front matter between --- lines from the Markdown body (pages and guides)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
         return {"front_matter": None, "body": text, "body_line": 1, "broken": False}

@@ -19,9 +19,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "abbr": {"title"}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-@lru_cache(maxsize=4096)
-def _to_html(text: str) -> str:
-    converter = markdown_lib.Markdown(extensions=["sane_lists", "tables", "fenced_code"])
+def sanitised_html(text: str, extensions: tuple[str, ...] = ("sane_lists", "tables", "fenced_code"),
+                   attributes: dict[str, set[str]] | None = None) -> str:
+    """Render author Markdown with ``extensions`` and sanitise it; ``attributes`` adds allowed ones."""
+    converter = markdown_lib.Markdown(extensions=list(extensions))
     # Authors write Markdown, not HTML: raw HTML then shows as text instead of being interpreted.
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
@@ -30,12 +31,17 @@ def _to_html(text: str) -> str:
         converter.convert(text),
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes={**ALLOWED_ATTRIBUTES, **(attributes or {})},
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         # The tool runs inside the LMS's iframe; a link must not replace the lesson.
         set_tag_attribute_values={"a": {"target": "_blank"}},
     )
+
+
+@lru_cache(maxsize=4096)
+def _to_html(text: str) -> str:
+    return sanitised_html(text)
 
 
 def markdown(text: object) -> Markup:

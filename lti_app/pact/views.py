@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import content, db
-from ..activity.views import csrf_token, grades_go_to_lms, launch_id_default, load_launch_from_url
+from ..activity.views import csrf_token, grades_go_to_lms, launch_id_default, lms_score, load_launch_from_url
 from ..grades import outbox
 from ..lti.launch import Launch
 from ..teacher.roster import anonymous_label, fetch_roster
@@ -35,7 +35,9 @@ def _load():
         abort(404)
     g.pact = pact()
     if g.pact is None:
-        abort(503)
+        message = _("The MIL CLICKER Pact is not available: its text (pact.yaml) is missing or has a problem. "
+                    "A tool admin can run 'milclicks modules check' to see what to fix.")
+        abort(Response(render_template("errors/http.html", code=503, message=message), 503))
     if request.method == "POST" and request.form.get("csrf") != csrf_token(launch):
         abort(400)
 
@@ -96,25 +98,15 @@ def sign(launch_id: str):
     except IntegrityError:
         sess.rollback()  # signed already, perhaps in another tab: the first signature stands
         return redirect(url_for(".pact_page"), 303)
-    _report_completion(launch, signature)
+    _report_completion(launch)
     log.info("pact signed in link %s", launch.resource_link.get("id"))
     return redirect(url_for(".pact_page", _anchor="signed"), 303)
 
 
-def _report_completion(launch: Launch, signature: PactSignature) -> None:
-    if not grades_go_to_lms(launch):
-        return
-    ags = launch.ags
-    tag = f"milclicks:{launch.resource_link.get('id')}"
-    new_lineitem = None if ags.get("lineitem") else {
-        "lineitems": ags["lineitems"], "label": g.pact.title, "scoreMaximum": 1, "resourceId": RESOURCE_ID,
-        "resourceLinkId": str(launch.resource_link.get("id")), "tag": tag,
-    }
-    outbox.enqueue(db.session(), outbox.ScoreToSend(
-        platform_id=launch.platform_id, lineitem_url=ags.get("lineitem") or f"{ags['lineitems']}#tag={tag}",
-        scopes=list(ags["scope"]), new_lineitem=new_lineitem, user_sub=launch.sub, attempt_id=None,
-        score_given=1.0, score_maximum=1.0, activity_progress="Completed", grading_progress="FullyGraded",
-    ))
+def _report_completion(launch: Launch) -> None:
+    if grades_go_to_lms(launch):
+        outbox.enqueue(db.session(), lms_score(launch, label=g.pact.title, resource_id=RESOURCE_ID,
+                                               score_given=1.0, score_maximum=1.0))
 
 
 @bp.get("/card")

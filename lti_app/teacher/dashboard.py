@@ -201,11 +201,10 @@ def class_results(sess: Session, scope: ActivityScope, module: Module, roster: R
 
 def question_stats(module: Module, attempts: list[Attempt]) -> list[QuestionStats]:
     """Per quiz question: how many answered, how many were right, the most chosen wrong answer."""
+    per_attempt = [quiz_scores(module, a.answers, a.marks) for a in attempts]
     stats = []
     for question in module.quiz.questions:
-        scores = [quiz_scores(module, {question.id: a.answers[question.id]}, a.marks).get(question.id)
-                  for a in attempts if question.id in a.answers]
-        scores = [s for s in scores if s is not None]
+        scores = [scored[question.id] for scored in per_attempt if question.id in scored]
         scored = [s for s in scores if s.points is not None and s.max_points]
         wrong = Counter()
         texts: dict[str, tuple[str, str]] = {}

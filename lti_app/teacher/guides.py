@@ -14,13 +14,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import markdown as markdown_lib
 import nh3
 from flask import current_app
 from markupsafe import Markup
 
-from ..content.fields import ContentError, Fields, Where, read_yaml
-from ..content.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+from ..content.fields import ContentError, Fields, Where
+from ..content.loader import split_front_matter
+from ..content.render import sanitised_html
 
 #: Section ids every module guide has, in this order.
 MODULE_SECTIONS = (
@@ -107,18 +107,7 @@ class GuideLibrary(NamedTuple):
 
 def render_guide_markdown(text: str) -> str:
     """Render guide Markdown to sanitised HTML; headings keep their ``{#id}`` as an anchor."""
-    converter = markdown_lib.Markdown(extensions=["sane_lists", "tables", "attr_list"])
-    converter.preprocessors.deregister("html_block")
-    converter.inlinePatterns.deregister("html")
-    return nh3.clean(
-        converter.convert(text),
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes={**ALLOWED_ATTRIBUTES, "h2": {"id"}, "h3": {"id"}},
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer",
-        set_tag_attribute_values={"a": {"target": "_blank"}},
-    )
+    return sanitised_html(text, ("sane_lists", "tables", "attr_list"), {"h2": {"id"}, "h3": {"id"}})
 
 
 def plain(html_text: str) -> str:
@@ -179,19 +168,13 @@ def load_guide(path: Path, errors: list[ContentError], module_ids: set[str] | No
 
 
 def _front_matter(text: str, where: Where) -> tuple[Any, str, int]:
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    split = split_front_matter(text, where)
+    if split["broken"]:
+        return None, "", 1
+    if split["front_matter"] is None:
         where.at_line(1).error("the guide has no front matter.", "Start it with ---, then title: and summary:, then ---.")
         return None, "", 1
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            before = len(where.errors)
-            front = read_yaml("".join(lines[1:index]), where, first_line=2)
-            if len(where.errors) > before:
-                return None, "", 1
-            return front or {}, "".join(lines[index + 1:]), index + 2
-    where.at_line(1).error("the front matter is not closed.", "End it with a line containing only ---.")
-    return None, "", 1
+    return split["front_matter"], split["body"], split["body_line"]
 
 
 def _sections(body: str, where: Where, body_line: int) -> list[Section]:

@@ -71,12 +71,12 @@ class Filters:
             age=number("age", AGES),
         )
 
-    def keeps(self, module: content.Module) -> bool:
+    def keeps(self, module: content.Module, languages: tuple[str, ...]) -> bool:
         low, _, high = module.age_band.partition("-")
         return (
             (not self.element or self.element in module.elements)
             and (not self.campaign or module.campaign == self.campaign)
-            and (not self.language or self.language in content.languages(module))
+            and (not self.language or self.language in languages)
             and (self.max_minutes is None or module.minutes <= self.max_minutes)
             and (self.age is None or int(low) <= self.age <= int(high or low))
         )
@@ -91,14 +91,16 @@ def _render(launch, filters: Filters, settings: ActivitySettings, errors: list[s
     catalogue = content.catalogue()
     guides = guide_library()
     locale = str(get_locale() or "en")
-    languages = sorted({lang for m in catalogue.modules for lang in content.languages(m)})
+    module_languages = {m.id: content.languages(m) for m in catalogue.modules}
     return render_template(
-        "teacher/picker.html", launch=launch, modules=[m for m in catalogue.modules if filters.keeps(m)],
+        "teacher/picker.html", launch=launch,
+        modules=[m for m in catalogue.modules if filters.keeps(m, module_languages[m.id])],
         filters=filters, elements=ELEMENTS, element_names=ELEMENT_NAMES, campaigns=CAMPAIGNS, durations=DURATIONS,
-        ages=AGES, languages=languages, language_names=LANGUAGE_NAMES, defaults=settings, errors=errors,
+        ages=AGES, languages=sorted({lang for found in module_languages.values() for lang in found}),
+        language_names=LANGUAGE_NAMES, defaults=settings, errors=errors,
         policies=GRADE_POLICIES, show_answers=SHOW_ANSWERS, pact=pact() if filters.keeps_pact() else None,
         guides={m.id: guides.get(m.id, locale) for m in catalogue.modules},
-        module_languages={m.id: ", ".join(LANGUAGE_NAMES[lang] for lang in content.languages(m)) for m in catalogue.modules},
+        module_languages={key: ", ".join(LANGUAGE_NAMES[lang] for lang in found) for key, found in module_languages.items()},
         multiple=str(launch.deep_linking_settings.get("accept_multiple", True)).lower() != "false",
     ), status
 

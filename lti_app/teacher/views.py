@@ -19,8 +19,9 @@ from ..activity.views import csrf_token, launch_id_default, load_launch_from_url
 from ..grades import outbox
 from ..grades.models import DeliveryStatus, ScoreDelivery
 from ..lti.launch import Launch
-from ..quiz.attempts import ActivitySettings, Attempt, AttemptStatus, attempts_of, counted_attempt, mark, quiz_scores
-from ..quiz.attempts import Learner
+from ..quiz.attempts import (
+    ActivitySettings, Attempt, AttemptStatus, Learner, attempts_of, counted_attempt, mark, quiz_scores,
+)
 from .dashboard import ActivityScope, CourseScope, class_results, course_summary, pact_signatures, results_csv
 from .guides import guide_library
 from .roster import Roster, anonymous_label, fetch_roster
@@ -136,8 +137,9 @@ def mark_attempt(launch_id: str, attempt_id: int):
 def _send_marked_grade(scope: ActivityScope, attempt: Attempt, module, settings: ActivitySettings) -> None:
     """Send the learner's counted score again now that a teacher has marked it."""
     learner = Learner(scope.platform_id, scope.deployment_id, scope.context_id, scope.resource_link_id, attempt.user_sub)
-    counted = counted_attempt(attempts_of(db.session(), learner), settings.grade_policy)
-    ids = [a.id for a in attempts_of(db.session(), learner)]
+    attempts = attempts_of(db.session(), learner)
+    counted = counted_attempt(attempts, settings.grade_policy)
+    ids = [a.id for a in attempts]
     previous = db.session().scalar(
         select(ScoreDelivery).where(ScoreDelivery.platform_id == scope.platform_id, ScoreDelivery.attempt_id.in_(ids))
         .order_by(ScoreDelivery.id.desc()).limit(1)

@@ -91,3 +91,13 @@ def test_a_student_never_sees_who_else_signed(driver, app):
 def test_pact_pages_need_a_pact_launch(driver):
     launch_id = driver.launch_id()
     assert driver.client.get(f"/l/{launch_id}/pact/").status_code == 404
+
+
+def test_a_missing_pact_is_explained(driver, app, tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "modules" / "lateral-reading", tmp_path / "lateral-reading")
+    app.config["MODULES_DIR"] = str(tmp_path)
+    launch_id = driver.launch_id(claims=PACT)
+    resp = driver.client.get(f"/l/{launch_id}/pact/")
+    assert resp.status_code == 503 and "pact.yaml" in resp.get_data(as_text=True)
