@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -377,6 +378,32 @@ def modules_check(folder: str | None, guides: str | None) -> None:
     for line in lines:
         click.echo(line)
     if not ok:
+        sys.exit(1)
+
+
+@modules_group.command("extract")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def modules_extract(folder: str | None) -> None:
+    """Create or refresh every module's and the Pact's PO catalogs, one per language (docs/translating.md)."""
+    from .content import load_catalogue
+    from .content.schema import translatable_strings
+    from .content.translate import TRANSLATED_LOCALES, module_po, pact_po, update_po
+    from .pact.content import load_pact
+
+    modules_dir = Path(folder or current_app.config["MODULES_DIR"])
+    loaded = load_catalogue(modules_dir)
+    for error in loaded.errors:
+        click.echo(f"skipped: {error}", err=True)
+    items = [(m.id, translatable_strings(m), lambda locale, m=m: module_po(m.folder, locale)) for m in loaded.modules]
+    pact, _errors = load_pact(modules_dir)
+    if pact is not None:
+        items.append(("pact", translatable_strings(pact), lambda locale: pact_po(modules_dir, locale)))
+    for name, strings, po in items:
+        for locale in TRANSLATED_LOCALES:
+            update_po(po(locale), strings, locale, f"MIL CLICKS module {name}")
+        click.echo(f"{name}: {len(strings)} strings, catalogs for {', '.join(TRANSLATED_LOCALES)}")
+    if loaded.errors:
         sys.exit(1)
 
 

@@ -17,6 +17,30 @@ LANGUAGE_NAMES = {
 }
 
 
+_LATIN = dict(zip(
+    "абвгдђежзијклљмнњопрстћуфхцчџш",
+    "a b v g d đ e ž z i j k l lj m n nj o p r s t ć u f h c č dž š".split(),
+))
+
+
+def to_latin(text: str) -> str:
+    """Transliterate Serbian Cyrillic to Serbian Latin; other characters stay as they are."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        latin = _LATIN.get(char.lower())
+        if latin is None:
+            out.append(char)
+        elif not char.isupper():
+            out.append(latin)
+        elif len(latin) == 1:
+            out.append(latin.upper())
+        else:
+            # Љ is "LJ" inside a word in capitals, "Lj" at the start of a capitalised word.
+            neighbours = text[index + 1:index + 2] + text[max(index - 1, 0):index]
+            out.append(latin.upper() if any(c.isupper() for c in neighbours) else latin.capitalize())
+    return "".join(out)
+
+
 def normalise_locale(tag: str | None) -> str | None:
     """Map a BCP 47 or POSIX tag ('pt-BR', 'sr_Latn_RS', 'en_US.UTF-8') to a supported locale."""
     if not tag or not isinstance(tag, str):

@@ -29,7 +29,7 @@ def init_app(app: Flask, asset_url: Callable[[Image], str] | None = None) -> Non
 
 
 #: The language modules are written in; translations sit in ``<module>/locales/<locale>/``.
-SOURCE_LANGUAGE = "en"
+from .translate import SOURCE_LANGUAGE  # noqa: E402
 
 
 def languages(module: Module) -> tuple[str, ...]:

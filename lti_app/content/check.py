@@ -15,10 +15,14 @@ from lti_app.config import OPTIONS
 from .loader import load_catalogue
 from .schema import Module, Post, Tip
 from .readability import MAX_GRADE, module_readability
+from .translate import TRANSLATED_LOCALES, module_po, pact_po, translate
 
 
 def check_modules(modules_dir: Path | str, guides_dir: Path | str | None = None) -> tuple[bool, list[str]]:
-    """Load every module under ``modules_dir``, and the guides; return whether all is well, and a report."""
+    """Load every module under ``modules_dir``, and the guides; return whether all is well, and a report.
+
+    Translations are checked too: a broken one is a problem, a missing string is only counted.
+    """
     from lti_app.teacher.guides import load_guides
 
     catalogue = load_catalogue(modules_dir)
@@ -38,6 +42,7 @@ def check_modules(modules_dir: Path | str, guides_dir: Path | str | None = None)
                 f"{module.id}: the student text reads at grade {grade}. "
                 f"Use shorter sentences and everyday words to bring it to {MAX_GRADE} or below."
             )
+        lines.append(_translation_line("       languages", module, module_po(module.folder, "{locale}"), problems))
     from lti_app.pact.content import PACT_FILE, load_pact
 
     if (Path(modules_dir) / PACT_FILE).exists():  # without it, the Pact activity is simply not offered
@@ -45,6 +50,7 @@ def check_modules(modules_dir: Path | str, guides_dir: Path | str | None = None)
         problems += [str(error) for error in pact_errors]
         if pact:
             lines.append(f"ok     the Pact: {len(pact.commitments)} commitments")
+            lines.append(_translation_line("       languages", pact, pact_po(Path(modules_dir), "{locale}"), problems))
     if guides_dir is not None:
         guides = load_guides(guides_dir, {module.id for module in catalogue.modules})
         problems += [str(error) for error in guides.errors]
@@ -52,6 +58,19 @@ def check_modules(modules_dir: Path | str, guides_dir: Path | str | None = None)
     lines += [f"error  {problem}" for problem in problems]
     lines.append(f"{len(catalogue.modules)} module(s) loaded, {len(problems)} problem(s) found.")
     return not problems, lines
+
+
+def _translation_line(label: str, item, po_pattern: Path, problems: list[str]) -> str:
+    """Translate ``item`` into every language; report each one's share and record broken strings."""
+    shares = []
+    for locale in TRANSLATED_LOCALES:
+        _translated, coverage, errors = translate(item, Path(str(po_pattern).format(locale=locale)), locale)
+        problems += [str(error) for error in errors]
+        note = "".join(
+            f", {count} {what}" for count, what in ((coverage.fuzzy, "fuzzy"), (coverage.stale, "out of date")) if count
+        )
+        shares.append(f"{locale} {coverage.percent}%{note}")
+    return f"{label}: en 100%, " + ", ".join(shares)
 
 
 #: What every module of the programme has, beyond what the format allows.

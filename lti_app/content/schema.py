@@ -57,7 +57,8 @@ class MarkdownBlock:
     """A run of Markdown between components."""
 
     component: ClassVar[str] = "markdown"
-    text: str
+    #: Translated as part of its page's body, never on its own.
+    text: str = translatable()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..content.fields import ContentError, Fields, Where, read_yaml
+from ..content.schema import translatable
 
 PACT_FILE = "pact.yaml"
 
@@ -16,17 +17,17 @@ PACT_FILE = "pact.yaml"
 class Commitment:
     #: Permanent: signatures store it.
     id: str
-    text: str
-    why: str
+    text: str = translatable()
+    why: str = translatable()
     #: Ids of the modules that teach it.
     modules: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Pact:
-    title: str
-    intro: str
-    commitments: tuple[Commitment, ...]
+    title: str = translatable()
+    intro: str = translatable()
+    commitments: tuple[Commitment, ...] = translatable()
 
 
 def _commitment(raw, where: Where) -> Commitment:
