@@ -96,7 +96,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = exc.code or 500
-        return render_template("errors/http.html", code=code, message=_HTTP_TEXT.get(code, exc.description)), code
+        # A description given where the error was raised says more than the status's usual text.
+        detail = exc.description if exc.description != type(exc).description else None
+        return render_template(
+            "errors/http.html", code=code, message=_HTTP_TEXT.get(code, exc.description), detail=detail
+        ), code
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

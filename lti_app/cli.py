@@ -407,7 +407,60 @@ def modules_extract(folder: str | None) -> None:
         sys.exit(1)
 
 
-COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group, modules_group)
+# --------------------------------------------------------------------------- translations
+
+
+@click.group("translations")
+def translations_group() -> None:
+    """Interface and content catalogs (docs/translating.md)."""
+
+
+@translations_group.command("update")
+@with_appcontext
+def translations_update() -> None:
+    """Extract the interface strings, refresh every language's catalog and derive Serbian Latin."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from .content.translate import TRANSLATED_LOCALES
+    from .i18n import DERIVED_CATALOGS, catalog_path, derive_catalog
+
+    root = Path(current_app.root_path).parent
+    folder = Path(current_app.config["TRANSLATIONS_DIR"])
+    template = folder / "messages.pot"
+    CommandLineInterface().run([
+        "pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "--no-location",
+        "--sort-output", "--omit-header", "--project", "MIL CLICKS for LMS",
+        "--copyright-holder", "MIL CLICKS for LMS contributors", "-o", str(template), str(root),
+    ])
+    for locale in TRANSLATED_LOCALES:
+        command = "update" if catalog_path(folder, locale).is_file() else "init"
+        CommandLineInterface().run([
+            "pybabel", "-q", command, "-i", str(template), "-d", str(folder), "-l", locale,
+            *(["--no-fuzzy-matching", "--ignore-obsolete", "--width", "76"] if command == "update" else []),
+        ])
+    for locale in DERIVED_CATALOGS:
+        path = catalog_path(folder, locale)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(derive_catalog(folder, locale))
+    click.echo(f"Interface catalogs refreshed in {folder}.")
+    click.get_current_context().invoke(modules_extract)
+
+
+@translations_group.command("check")
+@with_appcontext
+def translations_check() -> None:
+    """Report every missing, fuzzy or broken interface string; exit 1 if there is one."""
+    from .i18n import interface_problems
+
+    problems = interface_problems(current_app.config["TRANSLATIONS_DIR"])
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"{len(problems)} problem(s) found.")
+    if problems:
+        sys.exit(1)
+
+
+COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group, modules_group, translations_group)
 
 
 def register_commands(app: Flask) -> None:

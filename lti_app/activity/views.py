@@ -155,6 +155,7 @@ def load_activity() -> Activity:
     if module is None:
         log.warning("launch %s names no known module (module_id=%r)", launch.id, module_id)
         raise NoModule(module_id)
+    module = content.localized(module)
     same_module = not launch.is_deep_linking and launch.custom.get("module_id") == module.id
     settings, warnings = ActivitySettings.from_custom(launch.custom) if same_module else (ActivitySettings(), [])
     link_id = str((launch.resource_link or {}).get("id", ""))

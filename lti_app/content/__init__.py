@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app
+from flask_babel import get_locale
+
+from ..config import SUPPORTED_LOCALES
 
 from .components import image_data_uri
 from .fields import ContentError
 from .loader import Catalogue, ModuleError, load_catalogue, load_module
 from .render import inline_markdown, markdown, render_page
 from .schema import Image, LessonPage, Module, translatable_strings
+from .translate import SOURCE_LANGUAGE, coverage_of, module_po, translate
+
+T = TypeVar("T")
 
 __all__ = [
     "Catalogue", "ContentError", "LessonPage", "Module", "ModuleError", "catalogue", "init_app",
-    "inline_markdown", "languages", "load_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
+    "inline_markdown", "languages", "load_catalogue", "localized", "localized_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
 ]
 
 
@@ -28,17 +36,34 @@ def init_app(app: Flask, asset_url: Callable[[Image], str] | None = None) -> Non
     app.jinja_env.globals["asset_url"] = asset_url or image_data_uri
 
 
-#: The language modules are written in; translations sit in ``<module>/locales/<locale>/``.
-from .translate import SOURCE_LANGUAGE  # noqa: E402
-
-
 def languages(module: Module) -> tuple[str, ...]:
-    """Return the languages a module can be read in, its source language first."""
-    from ..config import SUPPORTED_LOCALES
+    """Return the languages a module is fully translated into, its source language first."""
+    cache = current_app.extensions.setdefault("content_languages", {})
+    if module.id not in cache:
+        cache[module.id] = (SOURCE_LANGUAGE, *(
+            locale for locale in SUPPORTED_LOCALES
+            if locale != SOURCE_LANGUAGE and coverage_of(module, module_po(module.folder, locale), locale).complete
+        ))
+    return cache[module.id]
 
-    folder = module.folder / "locales"
-    found = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name in SUPPORTED_LOCALES) if folder.is_dir() else []
-    return (SOURCE_LANGUAGE, *(lang for lang in found if lang != SOURCE_LANGUAGE))
+
+def localized(item: T, po: Path | None = None, locale: str | None = None) -> T:
+    """Return a module (or, with its ``po`` pattern, the Pact) in the request's language.
+
+    Strings without a usable translation stay in English; the result is kept for the app's life.
+    """
+    locale = locale or str(get_locale() or SOURCE_LANGUAGE)
+    if locale == SOURCE_LANGUAGE or locale not in SUPPORTED_LOCALES:
+        return item
+    pattern = po or module_po(item.folder, "{locale}")
+    cache = current_app.extensions.setdefault("content_localized", {})
+    key = (str(pattern), locale)
+    if key not in cache:
+        translated, _coverage, errors = translate(item, Path(str(pattern).format(locale=locale)), locale)
+        for error in errors:
+            current_app.logger.warning("translation not used: %s", error)
+        cache[key] = translated
+    return cache[key]
 
 
 def catalogue() -> Catalogue:
@@ -50,3 +75,15 @@ def catalogue() -> Catalogue:
             current_app.logger.warning("module left out of the catalogue: %s", error)
         extensions["content_catalogue"] = loaded
     return extensions["content_catalogue"]
+
+
+def localized_catalogue(locale: str | None = None) -> Catalogue:
+    """Return the catalogue with every module in the request's language."""
+    base = catalogue()
+    locale = locale or str(get_locale() or SOURCE_LANGUAGE)
+    if locale == SOURCE_LANGUAGE or locale not in SUPPORTED_LOCALES:
+        return base
+    cache = current_app.extensions.setdefault("content_catalogues", {})
+    if locale not in cache:
+        cache[locale] = Catalogue(tuple(localized(m, locale=locale) for m in base.modules), base.errors)
+    return cache[locale]

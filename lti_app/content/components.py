@@ -75,7 +75,7 @@ def parse_post(raw: Any, where: Where) -> Post:
         f.at("handle").error(
             f"handle {handle!r} is not a valid handle.", "Use up to 30 letters, digits, '_' or '.', e.g. amaniweather."
         )
-    initials = f.text("initials") or "".join(word[0] for word in display_name.split()[:2]).upper()
+    initials = f.text("initials") or default_initials(display_name)
     if len(initials) > 3:
         f.at("initials").error(f"initials {initials!r} are too long.", "Use one to three letters.")
     return Post(
@@ -132,6 +132,11 @@ COMPONENTS: dict[str, Callable[[Any, Where], Block]] = {
     "figure": parse_figure,
     "tip": parse_tip,
 }
+
+
+def default_initials(name: str) -> str:
+    """Return the avatar letters for an account name: its first two words' first letters."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
 
 
 def parse_blocks(body: str, where: Where, first_line: int) -> tuple[Block, ...]:

@@ -68,8 +68,8 @@ class Post:
     component: ClassVar[str] = "post"
     display_name: str = translatable()
     handle: str
-    #: One to three letters shown in the round avatar.
-    initials: str
+    #: One to three letters shown in the round avatar; a translation may change them with the name.
+    initials: str = field(metadata={"skeleton": False})
     #: As the app would show it: "2 h", "Yesterday, 18:40".
     time: str = translatable()
     text: str = translatable()

@@ -19,9 +19,9 @@ from babel.messages.pofile import read_po, write_po
 
 from ..config import SUPPORTED_LOCALES
 from ..i18n import to_latin
-from .components import parse_blocks
+from .components import default_initials, parse_blocks
 from .fields import ContentError, Where
-from .schema import LessonPage, translatable_strings
+from .schema import LessonPage, Post, translatable_strings
 
 SOURCE_LANGUAGE = "en"
 #: Locales derived from another by a one-to-one script change, never translated by hand.
@@ -156,6 +156,8 @@ def apply(obj: Any, usable: dict[str, str], where: Where, prefix: str = "") -> A
             changes[spec.name] = tuple(items)
     if isinstance(obj, LessonPage) and "body" in changes:
         changes.update(_page_body(obj, changes["body"], where.child(f"{prefix}.body")))
+    if isinstance(obj, Post) and "display_name" in changes:
+        changes["initials"] = default_initials(changes["display_name"]) or obj.initials
     return replace(obj, **changes) if changes else obj
 
 
@@ -184,6 +186,8 @@ def skeleton(obj: Any) -> Any:
         return obj
     kept: list[Any] = [type(obj).__name__]
     for spec in fields(obj):
+        if spec.metadata.get("skeleton") is False:
+            continue
         value = getattr(obj, spec.name)
         if spec.metadata.get("translate"):
             if is_dataclass(value) or (isinstance(value, tuple) and value and not isinstance(value[0], str)):

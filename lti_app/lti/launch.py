@@ -488,7 +488,9 @@ class Launch:
 
     @property
     def locale(self) -> str | None:
-        loc = self.presentation.get("locale")
+        """The language the learner chose in the tool, else the one the LMS sent."""
+        chosen = self.claims.get("_tool", {}).get("locale")
+        loc = chosen or self.presentation.get("locale")
         return loc if isinstance(loc, str) else None
 
     @property
@@ -508,6 +510,15 @@ class Launch:
     def message_launch(self) -> ToolMessageLaunch:
         """Return the pylti1p3 launch object, for calling the platform's services."""
         return ToolMessageLaunch.from_cache(self.id, FlaskRequest(), _conf(), launch_data_storage=_storage())
+
+
+def choose_locale(launch: Launch, locale: str) -> None:
+    """Keep the learner's choice of language with the launch, for the rest of its life."""
+    ttl = current_app.config["LAUNCH_TTL_SECONDS"] - (int(time.time()) - launch.claims["_tool"]["at"])
+    if ttl <= 0:
+        raise LaunchError("launch_expired")
+    launch.claims["_tool"]["locale"] = locale
+    _storage().set_value(launch.id, launch.claims, ttl)
 
 
 def load_launch(launch_id: str) -> Launch:

@@ -74,4 +74,27 @@ def pact() -> Pact | None:
         for error in errors:
             current_app.logger.warning("the Pact is not available: %s", error)
         extensions["pact"] = loaded
-    return extensions["pact"]
+    if extensions["pact"] is None:
+        return None
+    from ..content import localized
+    from ..content.translate import pact_po
+
+    return localized(extensions["pact"], pact_po(Path(current_app.config["MODULES_DIR"]), "{locale}"))
+
+
+def pact_languages() -> tuple[str, ...]:
+    """Return the languages the Pact is fully translated into, English first."""
+    from ..config import SUPPORTED_LOCALES
+    from ..content.translate import SOURCE_LANGUAGE, coverage_of, pact_po
+
+    extensions = current_app.extensions
+    english = extensions.get("pact") or pact()
+    if english is None:
+        return ()
+    if "pact_languages" not in extensions:
+        folder = Path(current_app.config["MODULES_DIR"])
+        extensions["pact_languages"] = (SOURCE_LANGUAGE, *(
+            locale for locale in SUPPORTED_LOCALES
+            if locale != SOURCE_LANGUAGE and coverage_of(english, pact_po(folder, locale), locale).complete
+        ))
+    return extensions["pact_languages"]

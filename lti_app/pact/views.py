@@ -66,7 +66,7 @@ def _render(status: int = 200, error: str | None = None):
         names = {m.sub: m.name for m in fetched.members or ()}
         signatures = [(names.get(sub) or anonymous_label(sub), signed.get(sub)) for sub in subs]
         roster = fetched
-    catalogue = content.catalogue()
+    catalogue = content.localized_catalogue()
     taught_in = {c.id: [m for m in map(catalogue.get, c.modules) if m] for c in g.pact.commitments}
     return render_template(
         "pact/pact.html", pact=g.pact, taught_in=taught_in, signature=_signature(launch),

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import format_decimal, format_percent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -141,7 +142,10 @@ class ClassResults:
         for row in self.rows:
             if row.counted and row.counted.percent is not None:
                 bands[min(int(row.counted.percent // 10), 9)] += 1
-        return [(f"{i * 10}–{i * 10 + 9 if i < 9 else 100} %", n) for i, n in enumerate(bands)]
+        return [
+            (f"{format_decimal(i * 10)}–{format_percent((i * 10 + 9 if i < 9 else 100) / 100)}", n)
+            for i, n in enumerate(bands)
+        ]
 
     @property
     def discernment(self) -> list[QuestionStats]:

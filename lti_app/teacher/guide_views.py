@@ -31,7 +31,7 @@ def index(launch_id: str):
     query = request.args.get("q", "").strip()[:200]
     guides = library.search(query, _locale()) if query else library.for_locale(_locale())
     return render_template(
-        "teacher/guides.html", query=query, guides=guides, catalogue=content.catalogue(),
+        "teacher/guides.html", query=query, guides=guides, catalogue=content.localized_catalogue(),
         programme=[guide for guide in guides if guide.kind == "programme"],
         modules=[guide for guide in guides if guide.kind == "module"],
     )
@@ -43,5 +43,5 @@ def show(launch_id: str, slug: str):
     guide = library.get(slug, _locale())
     if guide is None:
         abort(404)
-    module = content.catalogue().get(guide.module_id) if guide.module_id else None
+    module = content.localized_catalogue().get(guide.module_id) if guide.module_id else None
     return render_template("teacher/guide.html", guide=guide, module=module, languages=library.locales(slug))

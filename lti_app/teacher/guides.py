@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +21,7 @@ from markupsafe import Markup
 from ..content.fields import ContentError, Fields, Where
 from ..content.loader import split_front_matter
 from ..content.render import sanitised_html
+from ..i18n import DERIVED_CATALOGS
 
 #: Section ids every module guide has, in this order.
 MODULE_SECTIONS = (
@@ -132,7 +133,18 @@ def load_guides(guides_dir: Path | str, module_ids: set[str] | None = None) -> G
             guide = load_guide(path, errors, module_ids)
             if guide is not None and len(errors) == before:
                 guides.append(guide)
+    written = {(g.locale, g.slug) for g in guides}
+    for locale, (base, convert) in DERIVED_CATALOGS.items():
+        guides += [derived(g, locale, convert) for g in guides if g.locale == base and (locale, g.slug) not in written]
     return GuideLibrary(tuple(guides), tuple(errors))
+
+
+def derived(guide: Guide, locale: str, convert) -> Guide:
+    """Return a guide in a locale made from another by a change of script (Serbian Latin)."""
+    return replace(
+        guide, locale=locale, title=convert(guide.title), summary=convert(guide.summary), body=convert(guide.body),
+        sections=tuple(replace(s, title=convert(s.title), body=convert(s.body)) for s in guide.sections),
+    )
 
 
 def load_guide(path: Path, errors: list[ContentError], module_ids: set[str] | None = None) -> Guide | None:

@@ -21,7 +21,7 @@ from ..lti.launch import launch_url
 from ..config import SUPPORTED_LOCALES
 from ..content.schema import CAMPAIGNS, ELEMENTS as ELEMENT_NAMES
 from ..i18n import LANGUAGE_NAMES
-from ..pact.content import pact
+from ..pact.content import pact, pact_languages
 from ..pact.views import RESOURCE_ID as PACT_RESOURCE_ID
 from ..quiz.attempts import GRADE_POLICIES, SHOW_ANSWERS, ActivitySettings
 from .guides import guide_library
@@ -84,11 +84,11 @@ class Filters:
 
     def keeps_pact(self) -> bool:
         """The Pact covers every element and campaign and takes a few minutes; it is written for 13 to 18."""
-        return self.language in ("", content.SOURCE_LANGUAGE) and (self.age is None or 13 <= self.age <= 18)
+        return (not self.language or self.language in pact_languages()) and (self.age is None or 13 <= self.age <= 18)
 
 
 def _render(launch, filters: Filters, settings: ActivitySettings, errors: list[str], status: int = 200):
-    catalogue = content.catalogue()
+    catalogue = content.localized_catalogue()
     guides = guide_library()
     locale = str(get_locale() or "en")
     module_languages = {m.id: content.languages(m) for m in catalogue.modules}
@@ -116,7 +116,7 @@ def respond(launch_id: str):
     launch = _staff_deep_link()
     if request.form.get("csrf") != csrf_token(launch):
         abort(400)
-    catalogue = content.catalogue()
+    catalogue = content.localized_catalogue()
     picked = request.form.getlist("module")
     with_pact = PACT in picked and pact() is not None
     chosen = [catalogue.get(module_id) for module_id in picked if module_id != PACT]

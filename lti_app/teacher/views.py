@@ -55,6 +55,7 @@ def _activity():
     module = content.catalogue().get(launch.custom.get("module_id", ""))
     if module is None:
         abort(404)
+    module = content.localized(module)
     course = _course_scope()
     scope = ActivityScope(course.platform_id, course.deployment_id, course.context_id,
                           str(launch.resource_link.get("id", "")))
@@ -174,7 +175,7 @@ def resend(launch_id: str, delivery_id: int):
 def course(launch_id: str):
     scope = _course_scope()
     sess = db.session()
-    catalogue = content.catalogue()
+    catalogue = content.localized_catalogue()
     summaries = course_summary(sess, scope)
     return render_template(
         "teacher/course.html", summaries=summaries, catalogue=catalogue, pact=pact_signatures(sess, scope),
