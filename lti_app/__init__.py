@@ -71,6 +71,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(teacher_bp)
     app.register_blueprint(guides_bp)
     app.register_blueprint(pact_bp)
+    from .admin import auth as admin_auth
+    from .admin.views import bp as admin_bp, registration_bp
+
+    admin_auth.init_app(app)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(registration_bp)
 
     from .cli import register_commands
 

@@ -407,6 +407,42 @@ def modules_extract(folder: str | None) -> None:
         sys.exit(1)
 
 
+# --------------------------------------------------------------------------- admin
+
+
+@click.group("admin")
+def admin_group() -> None:
+    """The tool admin's sign-in and registration links."""
+
+
+@admin_group.command("set-password")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="MILCLICKS_ADMIN_PASSWORD", help="The new password (asked for when not given).")
+@with_appcontext
+def admin_set_password(password: str) -> None:
+    """Set the admin area's password (stored as a salted hash); signed-in admins are signed out."""
+    from .admin.auth import PasswordTooShort, set_password
+
+    try:
+        set_password(db.session(), password)
+    except PasswordTooShort as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("The admin password is set. Sign in at /admin/.")
+
+
+@admin_group.command("registration-link")
+@click.option("--label", default="", help="Which LMS it is for, as shown in the admin area.")
+@click.option("--hours", type=int, default=None, help="How long it works (default MILCLICKS_REGISTRATION_LINK_HOURS).")
+@with_appcontext
+def admin_registration_link(label: str, hours: int | None) -> None:
+    """Make a one-time dynamic-registration link to paste into an LMS."""
+    from .admin.registration import new_link
+
+    with current_app.test_request_context():
+        _link, url = new_link(db.session(), label, hours or current_app.config["REGISTRATION_LINK_HOURS"])
+    click.echo(url)
+
+
 # --------------------------------------------------------------------------- translations
 
 
@@ -460,7 +496,7 @@ def translations_check() -> None:
         sys.exit(1)
 
 
-COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group, modules_group, translations_group)
+COMMANDS = (serve_command, db_group, platform_group, deployment_group, keys_group, grades_group, modules_group, translations_group, admin_group)
 
 
 def register_commands(app: Flask) -> None:

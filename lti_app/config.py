@@ -52,6 +52,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("PROXY_HOPS", int, 0,
            "How many reverse proxies in front of the tool set X-Forwarded-* headers "
            "(1 behind one TLS-terminating proxy)."),
+    Option("NEW_DEPLOYMENTS", str, "hold",
+           "What happens when a registered platform launches from a deployment the tool has not seen: "
+           "hold (wait for a tool admin's approval) or accept."),
+    Option("REGISTRATION_LINK_HOURS", int, 24, "How long a dynamic-registration link made by a tool admin works."),
+    Option("ADMIN_SESSION_HOURS", int, 8, "How long a tool admin stays signed in without activity."),
     Option("LOG_LEVEL", str, "INFO", "DEBUG, INFO, WARNING or ERROR."),
     Option("LOG_FORMAT", str, "json", "json for one JSON object per line, text for plain lines."),
     Option("JWT_LEEWAY", int, 30,
@@ -113,6 +118,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         settings["SECRET_KEY"] = _local_secret(data_dir)
     if settings["LOG_LEVEL"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError("MILCLICKS_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    if settings["NEW_DEPLOYMENTS"] not in ("hold", "accept"):
+        raise ValueError("MILCLICKS_NEW_DEPLOYMENTS must be hold or accept")
     if settings["DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
         raise ValueError(
             f"MILCLICKS_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}"

@@ -5,3 +5,4 @@ from .store import StoreEntry  # noqa: F401
 from .grades.models import ScoreDelivery  # noqa: F401
 from .quiz.attempts import Attempt  # noqa: F401
 from .pact.models import PactSignature  # noqa: F401
+from .admin.models import AdminAccount, RegistrationLink  # noqa: F401

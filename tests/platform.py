@@ -95,6 +95,12 @@ class TestPlatform:
         #: Answer NRPS with this HTTP status instead of the list.
         self.nrps_status: int | None = None
         self.score_lock = threading.Lock()
+        #: Dynamic registrations received: (authorization header, body).
+        self.registrations: list[tuple[str, dict[str, Any]]] = []
+        #: Answer a registration with this HTTP status instead of accepting it.
+        self.registration_status: int | None = None
+        #: Change the OpenID configuration served (e.g. another issuer).
+        self.openid_overrides: dict[str, Any] = {}
         self.tool_url = ""
         self.app = self._build_app()
         self.server = make_server(issuer_host, 0, self.app, threaded=True)
@@ -182,6 +188,33 @@ class TestPlatform:
     def _build_app(self) -> Flask:
         app = Flask("test_platform")
         platform = self
+
+        @app.get("/.well-known/openid-configuration")
+        def openid_configuration():
+            return {
+                "issuer": platform.issuer,
+                "authorization_endpoint": platform.url + "/auth",
+                "token_endpoint": platform.url + "/token",
+                "jwks_uri": platform.url + "/jwks",
+                "registration_endpoint": platform.url + "/register",
+                "scopes_supported": ["openid", "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                                     "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                                     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"],
+                "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                    "product_family_code": "testlms", "version": "1.0", "messages_supported": [
+                        {"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}]},
+                **platform.openid_overrides,
+            }
+
+        @app.post("/register")
+        def register():
+            platform.registrations.append((request.headers.get("Authorization", ""), request.get_json()))
+            if platform.registration_status:
+                return {"error": "invalid_client_metadata"}, platform.registration_status
+            body = request.get_json()
+            return {**body, "client_id": "dyn-client-" + str(len(platform.registrations)),
+                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                        **body["https://purl.imsglobal.org/spec/lti-tool-configuration"], "deployment_id": "dyn-deployment-1"}}
 
         @app.get("/jwks")
         def jwks():

@@ -24,12 +24,14 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import db
 from ..store import store
 from .browser import PartitionedCookieService, StoreLaunchDataStorage
 from .errors import LaunchError
-from .models import DeploymentStatus, Platform
+from .models import Deployment, DeploymentStatus, Platform
 from .platform_keys import PlatformKeys
 from .roles import Role, map_roles
 from .toolconf import DbToolConf
@@ -367,7 +369,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         row = self._tool_config.find_deployment_row(self._platform, deployment_id)
         params = {"deployment_id": deployment_id, "iss": self._platform.issuer}
         if row is None:
-            raise LaunchError("deployment_unknown", **params)
+            # The token is signed by a registered platform: a new install (a course copy, a
+            # sub-account) is recorded, then held for approval or accepted, as configured.
+            row = record_new_deployment(self._platform, deployment_id)
         if row.status == DeploymentStatus.PENDING:
             raise LaunchError("deployment_pending", **params)
         if row.status == DeploymentStatus.DISABLED:
@@ -510,6 +514,25 @@ class Launch:
     def message_launch(self) -> ToolMessageLaunch:
         """Return the pylti1p3 launch object, for calling the platform's services."""
         return ToolMessageLaunch.from_cache(self.id, FlaskRequest(), _conf(), launch_data_storage=_storage())
+
+
+def record_new_deployment(platform: Platform, deployment_id: str) -> Deployment:
+    """Add a deployment the platform launched from; held or active per NEW_DEPLOYMENTS."""
+    sess = db.session()
+    # A platform registered without a deployment id (Canvas) gets its first one accepted.
+    first = sess.scalar(select(Deployment.id).where(Deployment.platform_id == platform.id).limit(1)) is None
+    accept = first or current_app.config["NEW_DEPLOYMENTS"] == "accept"
+    status = DeploymentStatus.ACTIVE if accept else DeploymentStatus.PENDING
+    row = Deployment(platform_id=platform.id, deployment_id=deployment_id, status=status)
+    sess.add(row)
+    try:
+        sess.commit()
+    except IntegrityError:  # a second launch from it at the same moment
+        sess.rollback()
+        row = sess.scalar(select(Deployment).where(
+            Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id))
+    log.info("new deployment %s of platform %s recorded as %s", deployment_id, platform.id, row.status.value)
+    return row
 
 
 def choose_locale(launch: Launch, locale: str) -> None:

@@ -41,6 +41,11 @@ class Platform(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     #: When the platform was registered.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The latest accepted launch, to the minute (recorded at most once a minute).
+    last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    #: The latest launch error seen from this platform, as shown to the user.
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     deployments: Mapped[list["Deployment"]] = relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from sqlalchemy import select
 from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 
 from .. import db
+from ..admin.status import note_error, note_launch
 from . import keys
 from .errors import LaunchError
+from .models import Platform
 from .launch import CookiesBlocked, StorageCheckNeeded, ToolMessageLaunch, start_login
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,9 @@ def login():
     try:
         started = start_login()
     except LaunchError as err:
+        platform_id = _named_platform()
+        if platform_id is not None:
+            note_error(platform_id, err)
         return render_problem(err)
     if started.storage_target:
         response = make_response(render_template("lti/storage_login.html", start=started))
@@ -39,6 +45,14 @@ def login():
     started.cookies.update_response(response)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _named_platform() -> int | None:
+    """The registered platform a login request names by issuer and client id, if any."""
+    iss, client_id = request.values.get("iss"), request.values.get("client_id")
+    if not iss or not client_id:
+        return None
+    return db.session().scalar(select(Platform.id).where(Platform.issuer == iss, Platform.client_id == client_id))
 
 
 @bp.post("/lti/launch")
@@ -54,8 +68,12 @@ def launch():
         login_url = url_for("lti.login", **err.login)
         return render_template("lti/new_window.html", err=err, login_url=login_url), err.status
     except LaunchError as err:
+        platform = getattr(message_launch, "_platform", None)
+        if platform is not None:
+            note_error(platform.id, err)
         return render_problem(err)
     accepted = message_launch.launch
+    note_launch(accepted.platform_id)
     log.info(
         "launch accepted platform=%s deployment=%s message=%s role=%s",
         accepted.platform_id, accepted.deployment_id, accepted.message_type, accepted.role.value,

@@ -46,7 +46,7 @@ CASES: list[tuple[str, Case, str, int]] = [
     ("azp of another party", lambda p, c: p.sign({**c, "aud": [p.client_id, "another-tool"], "azp": "another-tool"}), "client_unknown", 400),
     ("unknown issuer", lambda p, c: p.sign({**c, "iss": "https://lms.unknown.example"}), "issuer_unknown", 400),
     ("unknown client_id", lambda p, c: p.sign({**c, "aud": "client-nobody-registered"}), "client_unknown", 400),
-    ("unknown deployment", lambda p, c: p.sign({**c, LTI + "deployment_id": "deployment-999"}), "deployment_unknown", 403),
+    ("unknown deployment", lambda p, c: p.sign({**c, LTI + "deployment_id": "deployment-999"}), "deployment_pending", 403),
     ("expired", lambda p, c: p.sign({**c, "iat": int(time.time()) - 900, "exp": int(time.time()) - 120}), "token_expired", 401),
     ("iat in the future", lambda p, c: p.sign({**c, "iat": int(time.time()) + 300, "exp": int(time.time()) + 900}), "token_not_yet_valid", 401),
     ("no exp", lambda p, c: p.sign({k: v for k, v in c.items() if k != "exp"}), "token_missing_times", 400),

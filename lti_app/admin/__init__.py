@@ -1,0 +1,1 @@
+"""The tool admin's side: sign-in, LMS registrations, registration links, keys and the grade outbox."""
