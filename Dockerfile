@@ -1,4 +1,5 @@
 # MIL CLICKS for LMS: production image (gunicorn, non-root, migrations on start).
+# docker compose up (compose.yaml) runs it with PostgreSQL and Redis.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,7 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --system --uid 10001 --no-create-home --home-dir /app milclicks \
     && mkdir -p /var/lib/milclicks \
-    && chown milclicks /var/lib/milclicks
+    && chown 10001 /var/lib/milclicks
 
 COPY pyproject.toml README.md ./
 COPY lti_app ./lti_app
@@ -23,12 +24,12 @@ RUN pip install --no-compile .
 COPY modules ./modules
 COPY teacher_guides ./teacher_guides
 COPY translations ./translations
-RUN pybabel compile --use-fuzzy -d translations || true
+COPY bin/entrypoint ./bin/entrypoint
 
-USER milclicks
+USER 10001
 EXPOSE 8000
 VOLUME ["/var/lib/milclicks"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
-ENTRYPOINT ["milclicks"]
+ENTRYPOINT ["/app/bin/entrypoint"]
 CMD ["serve"]
