@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import jwt
@@ -85,7 +86,7 @@ def test_the_catalogue_filters_by_language_length_and_age(driver, app):
 
     def titles(**args):
         text = driver.client.get(f"/l/{launch_id}/select/", query_string=args).get_data(as_text=True)
-        return set(re.findall(r'<label for="m-[^"]+"><strong>([^<]+)</strong>', text))
+        return {html.unescape(t) for t in re.findall(r'<label for="m-[^"]+"><strong>([^<]+)</strong>', text)}
 
     everything = titles()
     assert len(everything) >= 3
