@@ -5,10 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from .admin.registration import SCOPES
+from .admin.registration import DESCRIPTION, SCOPES
 from .lti.launch import base_url
 
 bp = Blueprint("install", __name__)
@@ -44,7 +43,7 @@ def canvas_config():
                  "icon_url": icon, "selection_width": 1000, "selection_height": 720}
     return jsonify({
         "title": "MIL CLICKS",
-        "description": _("Short MIL CLICKS lessons and quizzes on media and information literacy, graded in your gradebook."),
+        "description": str(DESCRIPTION),
         "oidc_initiation_url": root + url_for("lti.login"),
         "target_link_uri": launch,
         "public_jwk_url": root + url_for("lti.jwks"),

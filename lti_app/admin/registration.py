@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import requests
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,8 @@ SCOPES = (
 #: The only identity claims the tool asks for: who the platform is and an opaque user id.
 CLAIMS = ("iss", "sub")
 TIMEOUT = 10
+#: How the tool describes itself to an LMS (registration and Canvas's developer key).
+DESCRIPTION = _l("Short MIL CLICKS lessons and quizzes on media and information literacy, graded in your gradebook.")
 REQUIRED = ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
 
 
@@ -118,7 +121,6 @@ def tool_configuration(config: dict[str, Any]) -> dict[str, Any]:
     launch = root + url_for("lti.launch")
     logo = root + url_for("static", filename="logo.svg")
     offered = set(config.get("scopes_supported") or SCOPES)
-    description = _("Short MIL CLICKS lessons and quizzes on media and information literacy, graded in your gradebook.")
     return {
         "application_type": "web",
         "response_types": ["id_token"],
@@ -132,7 +134,7 @@ def tool_configuration(config: dict[str, Any]) -> dict[str, Any]:
         "scope": " ".join(scope for scope in SCOPES if scope in offered),
         TOOL_CONFIGURATION: {
             "domain": urlsplit(root).netloc,
-            "description": description,
+            "description": str(DESCRIPTION),
             "target_link_uri": launch,
             "claims": list(CLAIMS),
             "messages": [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -124,7 +124,8 @@ def deployment_status(platform_id: int, row_id: int):
         abort(400, _("Choose active or disabled."))
     db.session().commit()
     flash(_("Deployment %(id)s is now %(status)s.", id=row.deployment_id, status=_status_name(row.status)))
-    return redirect(request.form.get("back") == "index" and url_for(".index") or url_for(".platform", platform_id=found.id), 303)
+    back = url_for(".index") if request.form.get("back") == "index" else url_for(".platform", platform_id=found.id)
+    return redirect(back, 303)
 
 
 @bp.post("/platforms/<int:platform_id>/deployments")
@@ -296,11 +297,6 @@ def grade_resend(delivery_id: int):
     else:
         flash(_("Score %(id)s was not queued: it is not a failed score, or a newer score replaced it.", id=delivery_id), "error")
     return redirect(url_for(".grades", status="failed"), 303)
-
-
-@bp.before_request
-def _no_store():
-    g.admin_page = True
 
 
 @bp.after_request

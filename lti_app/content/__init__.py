@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 __all__ = [
     "Catalogue", "ContentError", "LessonPage", "Module", "ModuleError", "catalogue", "init_app",
-    "inline_markdown", "languages", "load_catalogue", "localized", "localized_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
+    "inline_markdown", "languages", "complete_languages", "load_catalogue", "localized", "localized_catalogue", "load_module", "markdown", "render_page", "translatable_strings",
 ]
 
 
@@ -38,13 +38,18 @@ def init_app(app: Flask, asset_url: Callable[[Image], str] | None = None) -> Non
 
 def languages(module: Module) -> tuple[str, ...]:
     """Return the languages a module is fully translated into, its source language first."""
+    return complete_languages(module, module_po(module.folder, "{locale}"))
+
+
+def complete_languages(item: object, po: Path) -> tuple[str, ...]:
+    """Return English and every language whose catalogs (``po`` with a ``{locale}``) cover ``item``."""
     cache = current_app.extensions.setdefault("content_languages", {})
-    if module.id not in cache:
-        cache[module.id] = (SOURCE_LANGUAGE, *(
+    if str(po) not in cache:
+        cache[str(po)] = (SOURCE_LANGUAGE, *(
             locale for locale in SUPPORTED_LOCALES
-            if locale != SOURCE_LANGUAGE and coverage_of(module, module_po(module.folder, locale), locale).complete
+            if locale != SOURCE_LANGUAGE and coverage_of(item, Path(str(po).format(locale=locale)), locale).complete
         ))
-    return cache[module.id]
+    return cache[str(po)]
 
 
 def localized(item: T, po: Path | None = None, locale: str | None = None) -> T:

@@ -347,15 +347,23 @@ class Module:
         return next((q for q in self.questions() if q.id == question_id), None)
 
 
+def translatable_fields(obj: Any, prefix: str = "") -> Iterator[tuple[str, str, Any]]:
+    """Yield (field name, stable path, value) for each field of ``obj`` marked translatable."""
+    for spec in fields(obj):
+        mode = spec.metadata.get("translate")
+        if mode:
+            yield spec.name, prefix if mode == "inline" else f"{prefix}.{spec.name}".lstrip("."), getattr(obj, spec.name)
+
+
+def item_path(path: str, index: int, item: Any) -> str:
+    """Return the path of one item of a translatable tuple: by its id, else by position."""
+    return f"{path}.{index}" if isinstance(item, str) else f"{path}.{getattr(item, 'id', index)}".lstrip(".")
+
+
 def translatable_strings(obj: Any, prefix: str = "") -> dict[str, str]:
     """Return every translatable text below ``obj`` by its stable path."""
     found: dict[str, str] = {}
-    for spec in fields(obj):
-        mode = spec.metadata.get("translate")
-        if not mode:
-            continue
-        path = prefix if mode == "inline" else f"{prefix}.{spec.name}".lstrip(".")
-        value = getattr(obj, spec.name)
+    for _name, path, value in translatable_fields(obj, prefix):
         if isinstance(value, str) and value:
             found[path] = value
         elif is_dataclass(value):
@@ -363,7 +371,7 @@ def translatable_strings(obj: Any, prefix: str = "") -> dict[str, str]:
         elif isinstance(value, tuple):
             for index, item in enumerate(value):
                 if isinstance(item, str):
-                    found[f"{path}.{index}"] = item
+                    found[item_path(path, index, item)] = item
                 else:
-                    found.update(translatable_strings(item, f"{path}.{getattr(item, 'id', index)}".lstrip(".")))
+                    found.update(translatable_strings(item, item_path(path, index, item)))
     return found

@@ -21,7 +21,7 @@ from ..config import SUPPORTED_LOCALES
 from ..i18n import to_latin
 from .components import default_initials, parse_blocks
 from .fields import ContentError, Where
-from .schema import LessonPage, Post, translatable_strings
+from .schema import LessonPage, Post, item_path, translatable_fields, translatable_strings
 
 SOURCE_LANGUAGE = "en"
 #: Locales derived from another by a one-to-one script change, never translated by hand.
@@ -136,24 +136,17 @@ def apply(obj: Any, usable: dict[str, str], where: Where, prefix: str = "") -> A
     the problem is recorded at ``where``.
     """
     changes: dict[str, Any] = {}
-    for spec in fields(obj):
-        mode = spec.metadata.get("translate")
-        if not mode:
-            continue
-        path = prefix if mode == "inline" else f"{prefix}.{spec.name}".lstrip(".")
-        value = getattr(obj, spec.name)
+    for name, path, value in translatable_fields(obj, prefix):
         if isinstance(value, str) and path in usable:
-            changes[spec.name] = usable[path]
+            changes[name] = usable[path]
         elif is_dataclass(value):
-            changes[spec.name] = apply(value, usable, where, path)
+            changes[name] = apply(value, usable, where, path)
         elif isinstance(value, tuple) and value:
-            items = []
-            for index, item in enumerate(value):
-                if isinstance(item, str):
-                    items.append(usable.get(f"{path}.{index}", item))
-                else:
-                    items.append(apply(item, usable, where, f"{path}.{getattr(item, 'id', index)}".lstrip(".")))
-            changes[spec.name] = tuple(items)
+            changes[name] = tuple(
+                usable.get(item_path(path, index, item), item) if isinstance(item, str)
+                else apply(item, usable, where, item_path(path, index, item))
+                for index, item in enumerate(value)
+            )
     if isinstance(obj, LessonPage) and "body" in changes:
         changes.update(_page_body(obj, changes["body"], where.child(f"{prefix}.body")))
     if isinstance(obj, Post) and "display_name" in changes:

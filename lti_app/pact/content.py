@@ -64,8 +64,8 @@ def load_pact(modules_dir: Path | str, module_ids: set[str] | None = None) -> tu
     return (None if errors else pact), errors
 
 
-def pact() -> Pact | None:
-    """Return the current app's Pact, loading it on first use."""
+def english_pact() -> Pact | None:
+    """Return the current app's Pact as written, loading it on first use."""
     extensions = current_app.extensions
     if "pact" not in extensions:
         from ..content import catalogue
@@ -74,27 +74,29 @@ def pact() -> Pact | None:
         for error in errors:
             current_app.logger.warning("the Pact is not available: %s", error)
         extensions["pact"] = loaded
-    if extensions["pact"] is None:
+    return extensions["pact"]
+
+
+def pact() -> Pact | None:
+    """Return the current app's Pact in the request's language."""
+    english = english_pact()
+    if english is None:
         return None
     from ..content import localized
-    from ..content.translate import pact_po
 
-    return localized(extensions["pact"], pact_po(Path(current_app.config["MODULES_DIR"]), "{locale}"))
+    return localized(english, _catalogs())
 
 
 def pact_languages() -> tuple[str, ...]:
     """Return the languages the Pact is fully translated into, English first."""
-    from ..config import SUPPORTED_LOCALES
-    from ..content.translate import SOURCE_LANGUAGE, coverage_of, pact_po
+    from ..content import complete_languages
 
-    extensions = current_app.extensions
-    english = extensions.get("pact") or pact()
-    if english is None:
-        return ()
-    if "pact_languages" not in extensions:
-        folder = Path(current_app.config["MODULES_DIR"])
-        extensions["pact_languages"] = (SOURCE_LANGUAGE, *(
-            locale for locale in SUPPORTED_LOCALES
-            if locale != SOURCE_LANGUAGE and coverage_of(english, pact_po(folder, locale), locale).complete
-        ))
-    return extensions["pact_languages"]
+    english = english_pact()
+    return () if english is None else complete_languages(english, _catalogs())
+
+
+def _catalogs() -> Path:
+    """The Pact's translation catalogs, as a path with ``{locale}`` in it."""
+    from ..content.translate import pact_po
+
+    return pact_po(Path(current_app.config["MODULES_DIR"]), "{locale}")
