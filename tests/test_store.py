@@ -35,6 +35,21 @@ def test_add_only_once(shared):
     assert shared.get("once") == 1
 
 
+def test_add_and_set_writes_everything_or_nothing(shared):
+    assert shared.add_and_set("first", 1, 60, {"other": ({"a": 1}, 60), "third": ("x", 60)}) is True
+    assert shared.get("other") == {"a": 1} and shared.get("third") == "x"
+    # The first key is taken: nothing else is written.
+    assert shared.add_and_set("first", 2, 60, {"other": ("changed", 60), "fourth": (4, 60)}) is False
+    assert shared.get("first") == 1 and shared.get("other") == {"a": 1} and shared.get("fourth") is None
+
+
+def test_add_and_set_counts_an_expired_key_as_absent(shared):
+    assert shared.add_and_set("brief", 1, 1, {}) is True
+    time.sleep(1.2)
+    assert shared.add_and_set("brief", 2, 60, {"with-it": (3, 60)}) is True
+    assert shared.get("brief") == 2 and shared.get("with-it") == 3
+
+
 def test_pop_returns_the_value_once(shared):
     shared.set("p", "v", 60)
     assert shared.pop("p") == "v"
