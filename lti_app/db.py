@@ -50,7 +50,9 @@ def utcnow() -> datetime:
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL and a busy timeout so several workers can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        # A request may hold two connections (its session and the shared store): a pool big
+        # enough for every thread means connections are reused, not opened per request.
+        engine = create_engine(url, connect_args={"timeout": 15}, pool_size=10, max_overflow=10)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):

@@ -193,7 +193,8 @@ class LaunchDriver:
     def launch_id(self, hint: str | None = None, **scenario: Any) -> str:
         resp = self.launch(hint, **scenario)
         assert resp.status_code == 303, resp.get_data(as_text=True)
-        return resp.headers["Location"].rstrip("/").split("/")[-1]
+        # The launch answers with its first page, /l/<launch id>/...
+        return resp.headers["Location"].split("/l/", 1)[1].split("/", 1)[0]
 
 
 @pytest.fixture

@@ -206,24 +206,30 @@ def shown(score: quiz.Score, reveal: bool) -> quiz.Score:
 
 @bp.get("/")
 def home(launch_id: str):
+    return redirect(entry_url())
+
+
+def entry_url() -> str:
+    """Where the launch in ``g.launch`` starts: the picker, a teacher's page, the Pact, or
+    the learner's place in the activity (a new attempt starts here)."""
     launch: Launch = g.launch
     if launch.is_deep_linking:
         if launch.role.is_staff:
-            return redirect(url_for("picker.choose"))
+            return url_for("picker.choose")
         abort(403)
     if launch.custom.get("activity") == "pact" and g.get("preview_module_id") is None:
-        return redirect(url_for("pact.pact_page"))
+        return url_for("pact.pact_page")
     if launch.role.is_staff and g.get("preview_module_id") is None:
         if launch.custom.get("module_id"):
-            return redirect(url_for("teacher.overview"))
-        return redirect(url_for("teacher.course"))
+            return url_for("teacher.overview")
+        return url_for("teacher.course")
     activity = load_activity()
     attempt = _attempt(activity)
     if attempt.status == AttemptStatus.SUBMITTED:
         if _booster_due(activity) and not activity.launch.role.is_staff:
-            return redirect(url_for(".review"))  # back a week or a month later: review first
-        return redirect(url_for(".result"))
-    return redirect(url_for(".lesson", page=attempt.page))
+            return url_for("activity.review")  # back a week or a month later: review first
+        return url_for("activity.result")
+    return url_for("activity.lesson", page=attempt.page)
 
 
 @bp.post("/restart")

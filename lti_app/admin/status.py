@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +24,12 @@ NOTE_EVERY_SECONDS = 60
 
 def note_launch(platform_id: int) -> None:
     """Record that a platform launched the tool (at most once a minute)."""
+    # Each process first asks itself, so most launches touch neither store nor database.
+    noted = current_app.extensions.setdefault("noted_launches", {})
+    now = time.monotonic()
+    if noted.get(platform_id, -NOTE_EVERY_SECONDS) > now - NOTE_EVERY_SECONDS:
+        return
+    noted[platform_id] = now
     if store().add(f"noted-launch:{platform_id}", 1, NOTE_EVERY_SECONDS):
         sess = db.session()
         sess.execute(update(Platform).where(Platform.id == platform_id).values(last_launch_at=utcnow()))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
-from flask import render_template
+from flask import current_app, render_template
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from .schema import Block, LessonPage, MarkdownBlock, Module
@@ -63,6 +65,23 @@ def render_block(block: Block, module: Module) -> Markup:
     return Markup(render_template(f"content/{block.component}.html", block=block, module=module))
 
 
+#: Rendered lesson bodies kept per process: (page, language) -> HTML, oldest dropped first.
+PAGES_KEPT = 128
+
+
 def render_page(module: Module, page: LessonPage) -> Markup:
-    """Render a lesson page's body; its title and practice questions are placed by the caller."""
-    return Markup("\n").join(render_block(block, module) for block in page.blocks)
+    """Render a lesson page's body; its title and practice questions are placed by the caller.
+
+    A body depends only on the page and the language (no launch, no learner), so each
+    process renders it once and keeps it.
+    """
+    kept: OrderedDict = current_app.extensions.setdefault("rendered_pages", OrderedDict())
+    key = (id(page), str(get_locale()))
+    hit = kept.get(key)
+    if hit is not None and hit[0] is page:
+        return hit[1]
+    html = Markup("\n").join(render_block(block, module) for block in page.blocks)
+    kept[key] = (page, html)
+    while len(kept) > PAGES_KEPT:
+        kept.popitem(last=False)
+    return html

@@ -58,6 +58,10 @@ class StoreLaunchDataStorage(LaunchDataStorage[Any]):
     def can_set_keys_expiration(self) -> bool:
         return True
 
+    def key_for(self, key: str) -> str:
+        """The shared-store key this storage keeps ``key`` under."""
+        return self._prepare_key(key)
+
     def get_value(self, key: str):
         return self.store.get(self._prepare_key(key))
 

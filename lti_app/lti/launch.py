@@ -10,6 +10,7 @@ Platform Storage; size and JSON checks with an error code for each failure.
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import logging
 import secrets
@@ -22,7 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+import requests
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest, FlaskSessionService
 from pylti1p3.exception import LtiException
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +34,7 @@ from ..store import store
 from .browser import PartitionedCookieService, StoreLaunchDataStorage
 from .errors import LaunchError
 from .models import Deployment, DeploymentStatus, Platform
-from .platform_keys import PlatformKeys
+from .platform_keys import USER_AGENT, PlatformKeys
 from .roles import Role, map_roles
 from .toolconf import DbToolConf
 
@@ -72,6 +74,35 @@ def _conf() -> DbToolConf:
 
 def _storage() -> StoreLaunchDataStorage:
     return StoreLaunchDataStorage(store())
+
+
+_http: requests.Session | None = None
+
+
+def http_session() -> requests.Session:
+    """One kept-alive HTTP session per process for calls to platforms (key sets, services)."""
+    global _http
+    if _http is None:
+        _http = requests.Session()
+        _http.headers["User-Agent"] = USER_AGENT
+    return _http
+
+
+class LoginNonces(FlaskSessionService):
+    """pylti1p3's session service, with the nonce kept in the login's state record.
+
+    pylti1p3 saves each nonce as an entry of its own and looks it up at launch. The tool
+    already writes one record per login (state, nonce, platform); the nonce goes in it, so
+    a login is one write, and pylti1p3's nonce check is answered from that record.
+    """
+
+    issued: str | None = None
+
+    def save_nonce(self, nonce: str) -> None:
+        self.issued = nonce
+
+    def check_nonce(self, nonce: str) -> bool:
+        return bool(self.issued) and hmac.compare_digest(nonce, self.issued)
 
 
 # --------------------------------------------------------------------------- login
@@ -124,7 +155,7 @@ def start_login() -> LoginStart:
         raise LaunchError("platform_disabled", iss=iss, client_id=platform.client_id)
 
     cookies = PartitionedCookieService(req)
-    oidc = ToolOIDCLogin(req, conf, cookie_service=cookies)
+    oidc = ToolOIDCLogin(req, conf, session_service=LoginNonces(req), cookie_service=cookies)
     ttl = current_app.config["STATE_TTL_SECONDS"]
     oidc.set_launch_data_storage(_storage()).set_launch_data_lifetime(ttl)
     auth_url = oidc.get_redirect_object(launch_url()).get_redirect_url()
@@ -188,14 +219,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         super().__init__(
             request,
             tool_config or _conf(),
-            session_service=session_service,
+            session_service=session_service or LoginNonces(request),
             cookie_service=cookie_service or PartitionedCookieService(request),
             launch_data_storage=launch_data_storage or _storage(),
-            requests_session=requests_session,
+            requests_session=requests_session or http_session(),
         )
         cfg = current_app.config
         self.set_launch_data_lifetime(cfg["LAUNCH_TTL_SECONDS"])
-        self._keys = PlatformKeys(store(), cfg["JWKS_CACHE_SECONDS"], cfg["JWKS_REFETCH_SECONDS"])
+        self._keys = PlatformKeys(store(), cfg["JWKS_CACHE_SECONDS"], cfg["JWKS_REFETCH_SECONDS"], http_session(),
+                                  local=current_app.extensions.setdefault("platform_keysets", {}))
         self._leeway = cfg["JWT_LEEWAY"]
         self._max_token = cfg["MAX_TOKEN_BYTES"]
         self.set_launch_id("launch-" + secrets.token_urlsafe(24))
@@ -215,7 +247,6 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self.validate_deployment()
             self.validate_message()
             self.save_launch_data()
-            store().delete("state:" + self._get_request_param("state"))
         except Exception:
             self._validated = False
             raise
@@ -254,11 +285,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         body = self._get_jwt_body()
         iss = body.get("iss")
         conf: DbToolConf = self._tool_config
-        if not isinstance(iss, str) or not iss or not conf.platforms_for(iss):
-            raise LaunchError("issuer_unknown", iss=iss if isinstance(iss, str) and iss else NOT_GIVEN)
+        if not isinstance(iss, str) or not iss:
+            raise LaunchError("issuer_unknown", iss=NOT_GIVEN)
         client_id = self.get_client_id()
         platform = conf.find_platform(iss, client_id) if client_id else None
         if platform is None:
+            if not conf.platforms_for(iss):
+                raise LaunchError("issuer_unknown", iss=iss)
             raise LaunchError("client_unknown", iss=iss, client_id=client_id or NOT_GIVEN)
         if not platform.enabled:
             raise LaunchError("platform_disabled", iss=iss, client_id=client_id)
@@ -314,9 +347,6 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LaunchError("state_missing")
-        nonce = self._get_jwt_body().get("nonce")
-        if isinstance(nonce, str) and store().get("nonce-used:" + nonce) is not None:
-            raise LaunchError("nonce_replayed")
         record = store().get("state:" + state)
         if record is None:
             raise LaunchError("state_unknown")
@@ -348,17 +378,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchError("nonce_missing")
         if record is not None and nonce != record.get("nonce"):
             raise LaunchError("nonce_mismatch")
+        if record is not None and isinstance(self._session_service, LoginNonces):
+            self._session_service.issued = record.get("nonce")
         try:
             super().validate_nonce()
         except LtiException as exc:
             raise LaunchError("nonce_replayed") from exc
-        # The atomic add is what makes a nonce single-use across every worker: of two
-        # concurrent launches with the same token, exactly one wins.
-        exp = body.get("exp") if isinstance(body.get("exp"), (int, float)) else time.time()
-        ttl = int(max(exp - time.time(), 0) + self._leeway + 60)
-        if not store().add("nonce-used:" + nonce, 1, ttl):
-            raise LaunchError("nonce_replayed")
-        _storage().pop_value("lti1p3-nonce-" + nonce)
+        # Using the nonce up is part of saving the launch (save_launch_data): one atomic step.
         return self
 
     def validate_deployment(self) -> "ToolMessageLaunch":
@@ -413,9 +439,20 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return self
 
     def save_launch_data(self) -> "ToolMessageLaunch":
-        body = {k: v for k, v in self._jwt["body"].items() if k not in PERSONAL_CLAIMS}
+        """Use the nonce up and keep the launch, in one atomic write to the shared store.
+
+        Of two launches with the same token, on any workers, exactly one stores its
+        ``nonce-used`` entry; the other is refused and saves nothing.
+        """
+        claims = self._jwt["body"]
+        body = {k: v for k, v in claims.items() if k not in PERSONAL_CLAIMS}
         body["_tool"] = {"platform_id": self._platform.id, "at": int(time.time())}
-        self._session_service.save_launch_data(self._launch_id, body)
+        exp = claims.get("exp") if isinstance(claims.get("exp"), (int, float)) else time.time()
+        nonce_ttl = int(max(exp - time.time(), 0) + self._leeway + 60)
+        launch_key = _storage().key_for(self._launch_id)
+        launch_ttl = current_app.config["LAUNCH_TTL_SECONDS"]
+        if not store().add_and_set("nonce-used:" + claims["nonce"], 1, nonce_ttl, {launch_key: (body, launch_ttl)}):
+            raise LaunchError("nonce_replayed")
         self.launch = Launch(self._launch_id, body)
         return self
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from sqlalchemy import select
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from .. import db
+from ..activity.views import NoModule, entry_url
 from ..admin.status import note_error, note_launch
 from . import keys
 from .errors import LaunchError
@@ -78,7 +80,17 @@ def launch():
         "launch accepted platform=%s deployment=%s message=%s role=%s",
         accepted.platform_id, accepted.deployment_id, accepted.message_type, accepted.role.value,
     )
-    return redirect(url_for("activity.home", launch_id=accepted.id), 303)
+    return redirect(_first_page(accepted), 303)
+
+
+def _first_page(accepted) -> str:
+    """The page the launch opens on, so the browser is sent there in one step."""
+    g.launch, g.preview_module_id = accepted, None
+    try:
+        return entry_url()
+    except (NoModule, HTTPException):
+        # The activity's own pages explain these (no such module, not for students).
+        return url_for("activity.home", launch_id=accepted.id)
 
 
 @bp.get("/.well-known/jwks.json")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, bindparam, select, update
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -164,9 +164,23 @@ class Learner:
             Attempt.user_sub == self.user_sub,
         )
 
+    def params(self) -> dict[str, Any]:
+        return {"platform_id": self.platform_id, "deployment_id": self.deployment_id, "context_id": self.context_id,
+                "resource_link_id": self.resource_link_id, "user_sub": self.user_sub}
+
+
+#: Built once: every page of an activity runs it.
+ATTEMPTS_OF = select(Attempt).where(
+    Attempt.platform_id == bindparam("platform_id"),
+    Attempt.deployment_id == bindparam("deployment_id"),
+    Attempt.context_id == bindparam("context_id"),
+    Attempt.resource_link_id == bindparam("resource_link_id"),
+    Attempt.user_sub == bindparam("user_sub"),
+).order_by(Attempt.number)
+
 
 def attempts_of(sess: Session, learner: Learner) -> list[Attempt]:
-    return list(sess.scalars(select(Attempt).where(*learner.where()).order_by(Attempt.number)))
+    return list(sess.scalars(ATTEMPTS_OF, learner.params()))
 
 
 def current_attempt(sess: Session, learner: Learner, module_id: str) -> Attempt:

@@ -17,8 +17,9 @@ def test_resource_link_launch_lands_on_the_activity(driver: LaunchDriver, method
     assert login.query["client_id"] == driver.platform.client_id
     assert login.query["lti_message_hint"] == hint
     resp = driver.post_launch(driver.authorize(login))
-    assert resp.status_code == 303
-    page = driver.client.get(resp.headers["Location"], follow_redirects=True)
+    # Straight to the learner's first page: no extra hop through the activity's start.
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/lesson/1")
+    page = driver.client.get(resp.headers["Location"])
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Lateral reading and click restraint" in text and "Page 1 of 5" in text

@@ -43,6 +43,27 @@ def test_platform_key_rotation_is_picked_up_without_a_restart(driver: LaunchDriv
         platform.key, platform.published = old, [old]
 
 
+def test_a_new_kid_is_looked_up_in_the_shared_store_before_fetching(database_url, tmp_path, platform):
+    # Two workers: each keeps the key sets it read, and both share the store.
+    first = make_app(database_url, tmp_path)
+    create_platform(first, platform)
+    second = make_app(database_url, tmp_path)
+    one, two = LaunchDriver(first.test_client(), platform), LaunchDriver(second.test_client(), platform)
+    one.launch_id()
+    two.launch_id()
+    new_key = PlatformKey.generate("platform-key-3")
+    old = platform.key
+    platform.published = [old, new_key]
+    platform.key = new_key
+    try:
+        before = platform.jwks_fetches
+        two.launch_id()  # meets the new kid: fetches the set once, for every worker
+        one.launch_id()  # its own copy lacks the kid: finds the new set in the shared store
+        assert platform.jwks_fetches - before == 1
+    finally:
+        platform.key, platform.published = old, [old]
+
+
 def test_unknown_kid_refetch_is_rate_limited(driver: LaunchDriver):
     platform = driver.platform
     driver.launch_id()
