@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,13 @@ from .lti.models import Deployment, DeploymentStatus, KeyState, Platform, ToolKe
 from .grades import outbox
 from .grades.models import DeliveryStatus, ScoreDelivery
 from .grades.outbox import BackgroundDelivery
-from .migrate import upgrade
+
+
+def upgrade(database_url: str) -> None:
+    """Bring the schema up to date; Alembic is imported only by the commands that migrate."""
+    from .migrate import upgrade as run
+
+    run(database_url)
 
 
 def _platform(platform_id: int) -> Platform:
@@ -53,12 +60,17 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
     """Migrate the database, make keys on first run, and serve the tool with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
-    from . import create_app
+    app = current_app._get_current_object()
 
-    upgrade(current_app.config["DATABASE_URL"])
+    # Migrating loads Alembic and Mako; done in a process of its own, they never reach the
+    # server, whose workers are forked from this one.
+    migrated = subprocess.run([sys.executable, "-m", "lti_app", "db", "upgrade"], env=os.environ.copy())
+    if migrated.returncode != 0:
+        raise click.ClickException("the database could not be brought up to date (see above)")
     tool_keys.ensure_keys(db.session())
-    if current_app.config["GRADE_BACKGROUND"]:
-        BackgroundDelivery(create_app()).start()
+    db.session().close()
+    if app.config["GRADE_BACKGROUND"]:
+        BackgroundDelivery(app).start()
     click.echo(f"MIL CLICKS is listening on http://{bind}/ (the front page lists the URLs to register in an LMS)")
 
     class Server(BaseApplication):
@@ -70,10 +82,18 @@ def serve_command(bind: str, workers: int, threads: int) -> None:
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", 20)
             self.cfg.set("accesslog", None)
-            self.cfg.set("forwarded_allow_ips", "*" if current_app.config["PROXY_HOPS"] else "127.0.0.1")
+            self.cfg.set("forwarded_allow_ips", "*" if app.config["PROXY_HOPS"] else "127.0.0.1")
+            self.cfg.set("post_fork", _own_connections)
 
         def load(self) -> Flask:
-            return create_app()
+            # The application this command built, shared with every worker by the fork:
+            # one copy of its code and content in memory instead of one per process.
+            return app
+
+    def _own_connections(_server, _worker) -> None:
+        # A worker must not use the database connections it inherited from this process
+        # (the grade delivery thread may be using them): it opens its own.
+        app.extensions["db_engine"].dispose(close=False)
 
     Server().run()
 

@@ -12,7 +12,6 @@ import random
 import time
 from typing import Any, Protocol
 
-import redis
 from flask import Flask, current_app
 from sqlalchemy import Float, String, Text, delete, select, text
 from sqlalchemy.engine import Engine
@@ -146,6 +145,8 @@ class RedisStore:
     """Shared store in Redis: ``SET NX EX`` for add, ``GETDEL`` for pop."""
 
     def __init__(self, url: str, prefix: str = "milclicks:"):
+        import redis  # only where Redis is configured: the embedded default never loads it
+
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.prefix = prefix
         self._add_and_set = self.client.register_script(ADD_AND_SET)

@@ -1,0 +1,5 @@
+"""``python -m lti_app``: the ``milclicks`` command."""
+
+from .cli import main
+
+main()
