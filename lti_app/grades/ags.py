@@ -31,10 +31,12 @@ TOKEN_CACHE_SECONDS = 1800
 class DeliveryError(Exception):
     """A try that did not deliver; ``reason`` is kept on the outbox row."""
 
-    def __init__(self, reason: str, status: int | None = None):
+    def __init__(self, reason: str, status: int | None = None, transient: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        #: The LMS is down, busy or out of reach (5xx, 408, 429, no connection): worth retrying.
+        self.transient = transient or (status is not None and (status >= 500 or status in (408, 429)))
 
 
 class TimeoutSession(requests.Session):
@@ -130,6 +132,6 @@ def send_score(registration: ToolRegistration, store: SharedStore, delivery: Sco
                 continue
             raise DeliveryError(f"the LMS answered HTTP {status}: {str(exc)[:300]}", status) from exc
         except requests.RequestException as exc:
-            raise DeliveryError(f"the LMS could not be reached: {type(exc).__name__}") from exc
+            raise DeliveryError(f"the LMS could not be reached: {type(exc).__name__}", transient=True) from exc
         except Exception as exc:  # pylti1p3 raises plain LtiException on missing scopes
             raise DeliveryError(str(exc)[:300]) from exc

@@ -2,7 +2,10 @@
 
 Rules that keep the LMS gradebook right:
 - at most one live score per student and line item: a new one supersedes older queued ones;
-- a worker claims a row with one atomic UPDATE and a lease, so two workers never send it;
+- a worker claims a batch of due rows with one atomic UPDATE and a lease, so two workers
+  never send the same row (on PostgreSQL they skip each other's rows instead of waiting);
+- an LMS that is down or unreachable is retried, with backoff, for GRADE_RETRY_HOURS; any
+  other refusal counts against GRADE_MAX_TRIES;
 - each try carries a fresh timestamp, later than any earlier try for that student;
 - a row that fails while a newer score exists is superseded, never retried over the newer one.
 """
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 #: Backoff never waits longer than this between tries.
 MAX_BACKOFF_SECONDS = 3600
+#: Rows claimed at once: few enough to be sent well within the lease.
+CLAIM_BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -90,16 +95,42 @@ def backoff_seconds(tries: int, base: int) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
+def _due(now):
+    return (
+        ScoreDelivery.status == DeliveryStatus.QUEUED,
+        ScoreDelivery.next_try_at <= now,
+        or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now),
+    )
+
+
+def claim_due(sess: Session, limit: int = CLAIM_BATCH) -> list[int]:
+    """Claim up to ``limit`` due rows for this worker, oldest first; return their ids.
+
+    One UPDATE: the rows' conditions are checked again as each is updated, so a row two
+    workers both pick is claimed by one of them only. On PostgreSQL the pick skips rows
+    another worker is claiming at that moment, so two workers take different rows.
+    """
+    now = utcnow()
+    pick = (
+        select(ScoreDelivery.id).where(*_due(now)).order_by(ScoreDelivery.id).limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = sess.scalars(
+        update(ScoreDelivery)
+        .where(ScoreDelivery.id.in_(pick.scalar_subquery()), *_due(now))
+        .values(claimed_until=now + LEASE, tries=ScoreDelivery.tries + 1)
+        .returning(ScoreDelivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    sess.commit()
+    return sorted(ids)
+
+
 def _claim(sess: Session, row_id: int) -> bool:
     now = utcnow()
     claimed = sess.execute(
         update(ScoreDelivery)
-        .where(
-            ScoreDelivery.id == row_id,
-            ScoreDelivery.status == DeliveryStatus.QUEUED,
-            ScoreDelivery.next_try_at <= now,
-            or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now),
-        )
+        .where(ScoreDelivery.id == row_id, *_due(now))
         .values(claimed_until=now + LEASE, tries=ScoreDelivery.tries + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -117,6 +148,18 @@ def deliver_one(sess: Session, row_id: int) -> DeliveryStatus | None:
     """Try to deliver one row if it is due and free; return its new status, or None if skipped."""
     if not _claim(sess, row_id):
         return None
+    return _deliver_claimed(sess, row_id)
+
+
+def _gave_up(row: ScoreDelivery, err: DeliveryError) -> bool:
+    cfg = current_app.config
+    if err.transient:
+        # The LMS is down or out of reach: keep trying for as long as the setting says.
+        return utcnow() - row.created_at >= timedelta(hours=cfg["GRADE_RETRY_HOURS"])
+    return row.tries >= cfg["GRADE_MAX_TRIES"]
+
+
+def _deliver_claimed(sess: Session, row_id: int) -> DeliveryStatus:
     row = sess.get(ScoreDelivery, row_id, populate_existing=True)
     platform = sess.get(Platform, row.platform_id)
     cfg = current_app.config
@@ -128,7 +171,7 @@ def deliver_one(sess: Session, row_id: int) -> DeliveryStatus | None:
         row.last_error = err.reason
         if _newer_exists(sess, row):
             row.status = DeliveryStatus.SUPERSEDED
-        elif row.tries >= cfg["GRADE_MAX_TRIES"]:
+        elif _gave_up(row, err):
             row.status = DeliveryStatus.FAILED
             log.warning("score %s failed after %s tries: %s", row.id, row.tries, err.reason)
         else:
@@ -144,24 +187,18 @@ def deliver_one(sess: Session, row_id: int) -> DeliveryStatus | None:
     return row.status
 
 
-def due_ids(sess: Session, limit: int = 200) -> list[int]:
-    now = utcnow()
-    return list(sess.scalars(
-        select(ScoreDelivery.id)
-        .where(ScoreDelivery.status == DeliveryStatus.QUEUED, ScoreDelivery.next_try_at <= now,
-               or_(ScoreDelivery.claimed_until.is_(None), ScoreDelivery.claimed_until < now))
-        .order_by(ScoreDelivery.id)
-        .limit(limit)
-    ))
-
-
 def deliver_due(sess: Session, limit: int = 200) -> dict[str, int]:
-    """Deliver every due score (up to ``limit``); return counts by outcome."""
+    """Claim and deliver due scores, a batch at a time, up to ``limit``; return counts by outcome."""
     counts: dict[str, int] = {}
-    for row_id in due_ids(sess, limit):
-        status = deliver_one(sess, row_id)
-        key = status.value if status else "skipped"
-        counts[key] = counts.get(key, 0) + 1
+    done = 0
+    while done < limit:
+        claimed = claim_due(sess, min(CLAIM_BATCH, limit - done))
+        if not claimed:
+            break
+        for row_id in claimed:
+            status = _deliver_claimed(sess, row_id)
+            counts[status.value] = counts.get(status.value, 0) + 1
+        done += len(claimed)
     return counts
 
 
@@ -172,7 +209,7 @@ def resend(sess: Session, row_id: int) -> bool:
         return False
     row.status = DeliveryStatus.QUEUED
     row.tries = 0
-    row.next_try_at = utcnow()
+    row.created_at = row.next_try_at = utcnow()  # queued again now: a fresh retry window
     sess.commit()
     return True
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -182,3 +183,37 @@ def test_backoff_doubles_and_is_capped():
     assert 24 <= outbox.backoff_seconds(1, 30) <= 36
     assert 48 <= outbox.backoff_seconds(2, 30) <= 72
     assert outbox.backoff_seconds(30, 30) <= outbox.MAX_BACKOFF_SECONDS * 1.2
+
+
+def test_an_lms_that_stays_down_is_retried_past_the_try_limit_for_the_retry_window(app, platform, lms):
+    app.config["GRADE_MAX_TRIES"] = 2
+    platform.fail_scores.extend([503, 502, 504, 503])
+    with app.app_context():
+        row_id = outbox.enqueue(db.session(), score(lms, platform)).id
+    for _ in range(3):  # more tries than GRADE_MAX_TRIES: an outage is not the score's fault
+        make_due(app)
+        with app.app_context():
+            assert outbox.deliver_due(db.session()) == {"queued": 1}
+    with app.app_context():
+        row = db.session().get(ScoreDelivery, row_id)
+        row.created_at = db.utcnow() - timedelta(hours=app.config["GRADE_RETRY_HOURS"], minutes=1)
+        row.next_try_at = db.utcnow()
+        db.session().commit()
+        assert outbox.deliver_due(db.session()) == {"failed": 1}
+        assert outbox.resend(db.session(), row_id)
+        assert outbox.deliver_due(db.session()) == {"delivered": 1}, "a resent score gets a fresh window"
+    assert len(platform.scores) == 1
+
+
+def test_two_workers_claim_different_scores(app, platform, lms, database_url, tmp_path):
+    with app.app_context():
+        for n in range(30):
+            outbox.enqueue(db.session(), score(lms, platform, user=f"student-{n}"))
+    other = make_app(database_url, tmp_path / "other")
+    with app.app_context():
+        mine = outbox.claim_due(db.session(), 20)
+    with other.app_context():
+        theirs = outbox.claim_due(db.session(), 20)
+    assert len(mine) == 20 and len(theirs) == 10 and not set(mine) & set(theirs)
+    with app.app_context():
+        assert outbox.claim_due(db.session(), 20) == [], "claimed rows wait for their lease"
