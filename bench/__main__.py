@@ -26,7 +26,7 @@ from . import browser as browsers, procs
 from .browser import Browser, launch_baseline, launch_tool
 from .grades import run_grades
 from .load import closed_loop
-from .quiz import run_quiz
+from .quiz import THINK_SECONDS, run_quiz
 from .report import render
 from .servers import BaselineServer, PlatformProcess, ToolServer
 
@@ -161,6 +161,9 @@ def run_backend(args, name: str, database_url: str, store_url: str, platform: Pl
         levels, warm = launch_runs(args, launch_tool, server, platform, name, run_id, memory, meters)
         questions = quiz_questions(data_dir, database_url, store_url)
         quiz = run_quiz(server.url, platform.info, questions, args.quiz_students, args.quiz_concurrency, meters, run_id)
+        # A class at work: as many students as answer at once above, each at a pupil's pace.
+        quiz["paced"] = run_quiz(server.url, platform.info, questions, args.quiz_concurrency, args.quiz_concurrency,
+                                 meters, run_id, think=(0.0, 0.1) if args.quick else THINK_SECONDS, tag="class")
         print(f"  {name}: quiz: {quiz['saves']['saves_per_s']} saves/s (p95 {quiz['saves']['latency_ms']['p95']} ms), "
               f"{quiz['submissions']['submissions_per_s']} submissions/s, {quiz['errors']} errors", flush=True)
         memory["after_load"] = server.memory()
@@ -181,7 +184,8 @@ def run_backend(args, name: str, database_url: str, store_url: str, platform: Pl
         "grades": grades,
         "memory": memory,
         "server_log_errors": problems[:20],
-        "errors": sum(l["errors"] for l in levels) + warm["errors"] + quiz["errors"] + grades["errors"],
+        "errors": sum(l["errors"] for l in levels) + warm["errors"] + quiz["errors"] + quiz["paced"]["errors"]
+                  + grades["errors"],
     }
 
 

@@ -52,16 +52,25 @@ def tree_cpu_seconds(master: int) -> float:
 
 
 def memory_kib(pid: int) -> dict[str, int]:
-    """Resident set (VmRSS) and its peak (VmHWM), in KiB."""
+    """Resident set (VmRSS), its peak (VmHWM) and proportional set size (Pss), in KiB.
+
+    RSS counts every page a process can reach, also those it shares with the master and
+    the other workers since the fork; PSS divides each shared page among its sharers, so
+    the workers' PSS add up to what they really occupy.
+    """
     values = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             name, _, rest = line.partition(":")
             if name in ("VmRSS", "VmHWM"):
                 values[name] = int(rest.split()[0])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name == "Pss":
+                values[name] = int(rest.split()[0])
     except OSError:
         pass
-    return {"rss_kib": values.get("VmRSS", 0), "peak_rss_kib": values.get("VmHWM", 0)}
+    return {"rss_kib": values.get("VmRSS", 0), "peak_rss_kib": values.get("VmHWM", 0), "pss_kib": values.get("Pss", 0)}
 
 
 def server_memory(master: int) -> dict[str, object]:

@@ -1,7 +1,14 @@
-"""Students answer every quiz question of the module, then submit, all at once."""
+"""Students answer every quiz question of the module, then submit.
+
+Two passes. Flat out: 50 at a time answer with no pause, which measures how many saves and
+submissions the server can take and what queueing does to latency at saturation. A class
+at work: 50 students answer at a pupil's pace (a few seconds to read each question, see
+``THINK_SECONDS``), which measures the latency a student sees while the whole class works.
+"""
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from dataclasses import dataclass
@@ -13,6 +20,10 @@ from tests.activity.answers import best_form
 
 from .browser import Browser, Failed, Outcome, request_error, expect, launch_tool
 from .load import closed_loop, latency_ms
+
+
+#: A paced student's pause before each answer and before submitting: uniform in this range.
+THINK_SECONDS = (1.0, 3.0)
 
 
 @dataclass
@@ -29,14 +40,24 @@ def _post_and_follow(student: Student, path: str, data: dict, step: str) -> requ
 
 
 def run_quiz(tool_url: str, platform: dict, questions: list, students: int, concurrency: int,
-             meters: dict[str, Callable[[], float]], run_id: str) -> dict[str, object]:
-    """Launch ``students``, then have them answer (saves) and submit (submissions)."""
+             meters: dict[str, Callable[[], float]], run_id: str, think: tuple[float, float] | None = None,
+             tag: str = "quiz") -> dict[str, object]:
+    """Launch ``students``, then have them answer (saves) and submit (submissions).
+
+    With ``think`` (seconds, low and high), each student pauses that long before every answer
+    and before submitting, and all of them work at once.
+    """
     roster: list[Student | None] = [None] * students
     save_times: list[list[float]] = [[] for _ in range(students)]
+    rng = random.Random(students)
+
+    def pause() -> None:
+        if think:
+            time.sleep(rng.uniform(*think))
 
     def launch(i: int) -> Outcome:
         browser = Browser()
-        outcome = launch_tool(browser, tool_url, platform, f"bench:quiz-{run_id}-{i}")
+        outcome = launch_tool(browser, tool_url, platform, f"bench:{tag}-{run_id}-{i}")
         outcome.retries = browser.retries
         if outcome.ok:
             csrf = re.search(r'name="csrf" value="([^"]+)"', outcome.page).group(1)
@@ -52,6 +73,7 @@ def run_quiz(tool_url: str, platform: dict, questions: list, students: int, conc
         try:
             page = None
             for question in questions:
+                pause()
                 t0 = time.perf_counter()
                 page = _post_and_follow(student, "/quiz/answer", {"question": question.id, **best_form(question)}, "save")
                 if f'is-checked" id="q-{question.id}"' not in page.text:
@@ -72,6 +94,7 @@ def run_quiz(tool_url: str, platform: dict, questions: list, students: int, conc
         if student is None or not student.attempt:
             return Outcome(False, 0.0, error="no attempt to submit")
         student.browser.retries = 0
+        pause()
         started = time.perf_counter()
         try:
             page = _post_and_follow(student, "/quiz/submit", {"attempt": student.attempt}, "submit")
@@ -84,8 +107,9 @@ def run_quiz(tool_url: str, platform: dict, questions: list, students: int, conc
         return Outcome(True, time.perf_counter() - started, retries=student.browser.retries)
 
     launched = closed_loop(concurrency, students, launch, meters)
-    answered = closed_loop(concurrency, students, answer_all, meters)
-    submitted = closed_loop(concurrency, students, submit, meters)
+    at_once = students if think else concurrency
+    answered = closed_loop(at_once, students, answer_all, meters)
+    submitted = closed_loop(at_once, students, submit, meters)
     for student in roster:
         if student is not None:
             student.browser.close()
@@ -94,7 +118,8 @@ def run_quiz(tool_url: str, platform: dict, questions: list, students: int, conc
     save_errors = answered.errors
     return {
         "students": students,
-        "concurrency": concurrency,
+        "concurrency": students if think else concurrency,
+        "think_s": list(think) if think else None,
         "questions_per_student": len(questions),
         "launch": launched.summary("launches", "launch"),
         "saves": {

@@ -39,6 +39,7 @@ def memory_rows(label: str, memory: dict) -> list[list[str]]:
             _mib(snap["master"]["rss_kib"]),
             " / ".join(_mib(w["rss_kib"]) for w in workers),
             " / ".join(_mib(w["peak_rss_kib"]) for w in workers),
+            " / ".join(_mib(w.get("pss_kib", 0)) for w in workers),
         ])
     return rows
 
@@ -88,21 +89,30 @@ def render(results: dict) -> str:
 
     rows = []
     for backend in results["backends"]:
-        q = backend.get("quiz")
-        if not q:
-            continue
-        s, sub = q["saves"], q["submissions"]
-        rows.append([backend["name"], str(q["students"]), str(q["concurrency"]), str(s["saves"]),
-                     str(q["errors"]), _fmt(s["saves_per_s"]), _fmt(s["latency_ms"]["p50"], 0), _fmt(s["latency_ms"]["p95"], 0),
-                     _fmt(s.get("server_cpu_ms_per_save")), _fmt(s.get("services_cpu_ms_per_save")),
-                     str(sub["submissions"]), _fmt(sub["submissions_per_s"]),
-                     _fmt(sub["latency_ms"]["p50"], 0), _fmt(sub["latency_ms"]["p95"], 0),
-                     _fmt(sub.get("server_cpu_ms_per_submission")), _fmt(sub.get("services_cpu_ms_per_submission"))])
-    out.append("Quiz (each save and submission followed by the page it redirects to)")
-    out.append(table(["", "students", "conc", "saves", "err", "saves/s", "p50 ms", "p95 ms", "server CPU ms/save",
+        for q, pace in ((backend.get("quiz"), "flat out"), ((backend.get("quiz") or {}).get("paced"), "class at work")):
+            if q:
+                rows.append(_quiz_row(f"{backend['name']}, {pace}", q))
+    out.append("Quiz (each save and submission followed by the page it redirects to). Flat out: no pause between"
+               " answers. Class at work: every student pauses 1-3 s (a pupil reading) before each answer and the submit")
+    out.append(table(["", "students", "at once", "saves", "err", "saves/s", "p50 ms", "p95 ms", "server CPU ms/save",
                       "PG+Redis", "submits", "submits/s", "p50 ms", "p95 ms", "server CPU ms/submit", "PG+Redis"], rows))
     out.append("")
+    out += _grades_and_memory(results, base)
+    return "\n".join(out)
 
+
+def _quiz_row(name: str, q: dict) -> list[str]:
+    s, sub = q["saves"], q["submissions"]
+    return [name, str(q["students"]), str(q["concurrency"]), str(s["saves"]),
+            str(q["errors"]), _fmt(s["saves_per_s"]), _fmt(s["latency_ms"]["p50"], 0), _fmt(s["latency_ms"]["p95"], 0),
+            _fmt(s.get("server_cpu_ms_per_save")), _fmt(s.get("services_cpu_ms_per_save")),
+            str(sub["submissions"]), _fmt(sub["submissions_per_s"]),
+            _fmt(sub["latency_ms"]["p50"], 0), _fmt(sub["latency_ms"]["p95"], 0),
+            _fmt(sub.get("server_cpu_ms_per_submission")), _fmt(sub.get("services_cpu_ms_per_submission"))]
+
+
+def _grades_and_memory(results: dict, base: dict) -> list[str]:
+    out = []
     rows = []
     for backend in results["backends"]:
         g = backend.get("grades")
@@ -125,8 +135,9 @@ def render(results: dict) -> str:
         rows += memory_rows("baseline", base["memory"])
     for backend in results["backends"]:
         rows += memory_rows(backend["name"], backend["memory"])
-    out.append("Memory (MiB): resident set of the gunicorn master and of each worker, and each worker's peak")
-    out.append(table(["", "master RSS", "worker RSS", "worker peak"], rows))
+    out.append("Memory (MiB): resident set of the gunicorn master and of each worker, each worker's peak, and each"
+               " worker's proportional set (shared pages divided among the processes sharing them)")
+    out.append(table(["", "master RSS", "worker RSS", "worker peak", "worker PSS"], rows))
     out.append("")
     out.append(f"Errors: {results['errors']}. JSON: {results.get('json_path', '-')}. Took {results['duration_s']:.0f} s.")
-    return "\n".join(out)
+    return out
