@@ -111,13 +111,15 @@ def claim_due(sess: Session, limit: int = CLAIM_BATCH) -> list[int]:
     another worker is claiming at that moment, so two workers take different rows.
     """
     now = utcnow()
+    # A CTE, so that the pick runs once: PostgreSQL may run a LIMIT subquery inside IN (...)
+    # again for each row, and with SKIP LOCKED each run would pick further rows.
     pick = (
         select(ScoreDelivery.id).where(*_due(now)).order_by(ScoreDelivery.id).limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True).cte("picked")
     )
     ids = sess.scalars(
         update(ScoreDelivery)
-        .where(ScoreDelivery.id.in_(pick.scalar_subquery()), *_due(now))
+        .where(ScoreDelivery.id.in_(select(pick.c.id)), *_due(now))
         .values(claimed_until=now + LEASE, tries=ScoreDelivery.tries + 1)
         .returning(ScoreDelivery.id)
         .execution_options(synchronize_session=False)
