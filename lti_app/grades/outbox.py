@@ -128,29 +128,10 @@ def claim_due(sess: Session, limit: int = CLAIM_BATCH) -> list[int]:
     return sorted(ids)
 
 
-def _claim(sess: Session, row_id: int) -> bool:
-    now = utcnow()
-    claimed = sess.execute(
-        update(ScoreDelivery)
-        .where(ScoreDelivery.id == row_id, *_due(now))
-        .values(claimed_until=now + LEASE, tries=ScoreDelivery.tries + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    sess.commit()
-    return claimed == 1
-
-
 def _newer_exists(sess: Session, row: ScoreDelivery) -> bool:
     return sess.scalar(
         select(ScoreDelivery.id).where(_same_key(row.platform_id, row.lineitem_url, row.user_sub), ScoreDelivery.id > row.id).limit(1)
     ) is not None
-
-
-def deliver_one(sess: Session, row_id: int) -> DeliveryStatus | None:
-    """Try to deliver one row if it is due and free; return its new status, or None if skipped."""
-    if not _claim(sess, row_id):
-        return None
-    return _deliver_claimed(sess, row_id)
 
 
 def _gave_up(row: ScoreDelivery, err: DeliveryError) -> bool:

@@ -155,15 +155,6 @@ class Learner:
     resource_link_id: str
     user_sub: str
 
-    def where(self):
-        return (
-            Attempt.platform_id == self.platform_id,
-            Attempt.deployment_id == self.deployment_id,
-            Attempt.context_id == self.context_id,
-            Attempt.resource_link_id == self.resource_link_id,
-            Attempt.user_sub == self.user_sub,
-        )
-
     def params(self) -> dict[str, Any]:
         return {"platform_id": self.platform_id, "deployment_id": self.deployment_id, "context_id": self.context_id,
                 "resource_link_id": self.resource_link_id, "user_sub": self.user_sub}
@@ -213,7 +204,7 @@ def _start(sess: Session, learner: Learner, module_id: str, number: int) -> Atte
     except IntegrityError:
         # The same learner started it in another tab at the same moment: use theirs.
         sess.rollback()
-        return sess.scalar(select(Attempt).where(*learner.where(), Attempt.number == number))
+        return next(a for a in attempts_of(sess, learner) if a.number == number)
     return attempt
 
 
